@@ -1,0 +1,77 @@
+/* esplash-image.h: ESP firmware image parsing (pure; protocol.md §8).
+ *
+ * Tolerates nothing: every length and offset is bounds-checked.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <glib.h>
+#include "esplash-chip.h"
+
+G_BEGIN_DECLS
+
+#define ESPLASH_IMAGE_MAGIC         0xE9
+#define ESPLASH_IMAGE_MAGIC_ESP8266_V2 0xEA
+#define ESPLASH_IMAGE_MAX_SEGMENTS  16
+
+typedef struct {
+  guint32 load_address;
+  guint32 file_offset;     /* of the segment data */
+  guint32 size;
+} EsplashImageSegment;
+
+typedef struct {
+  guint8   magic;
+  guint8   n_segments;
+  guint8   flash_mode;
+  guint8   flash_size_freq;   /* byte 3: size nibble high, freq nibble low */
+  guint32  entry;
+  gboolean has_extended_header;  /* ESP32 family */
+  /* extended header */
+  guint8   wp_pin;
+  guint16  chip_id;
+  guint8   min_rev;
+  guint16  min_rev_full;
+  guint16  max_rev_full;
+  gboolean hash_appended;
+  /* body */
+  EsplashImageSegment segments[ESPLASH_IMAGE_MAX_SEGMENTS];
+  guint8   checksum_stored;
+  guint8   checksum_computed;
+  gsize    data_length;        /* through the checksum byte (what the SHA covers) */
+  gboolean sha256_valid;       /* meaningful when hash_appended */
+  guint8   sha256_stored[32];
+  /* ESP-IDF app description, when segment 0 starts with its magic */
+  gboolean has_app_desc;
+  char     project_name[33];
+  char     version[33];
+  char     idf_version[33];
+  char     compile_time[17];
+  char     compile_date[17];
+} EsplashImageInfo;
+
+/* Parses @data as an image for @chip (NULL: ESP32 family layout, unless the
+ * magic is 0xEA). Returns FALSE with ESPLASH_ERROR_INVALID_IMAGE and a precise
+ * message when the bytes are not a valid image. A bad checksum or SHA-256 is
+ * reported in the info, not as an error. */
+gboolean esplash_image_parse (const guint8           *data,
+                              gsize                   len,
+                              const EsplashChipInfo  *chip,
+                              EsplashImageInfo       *info,
+                              GError                **error);
+
+/* Patches flash mode/freq/size in a bootloader image copy as esptool does
+ * (§8.4) and recomputes the appended SHA-256. NULL/"keep" keeps a field;
+ * "detect" size uses @detected_size. Returns a new GBytes (or a ref to
+ * @image when nothing changes); @message gets a log line. */
+GBytes  *esplash_image_patch_flash_params (GBytes                *image,
+                                           const EsplashChipInfo *chip,
+                                           const char            *mode,
+                                           const char            *freq,
+                                           const char            *size,
+                                           guint32                detected_size,
+                                           char                 **message,
+                                           GError               **error);
+
+G_END_DECLS

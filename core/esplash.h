@@ -1,0 +1,20 @@
+/* esplash.h: the Esplash core library — include only this header.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "esplash-error.h"
+#include "esplash-event.h"
+#include "esplash-slip.h"
+#include "esplash-command.h"
+#include "esplash-chip.h"
+#include "esplash-stub.h"
+#include "esplash-image.h"
+#include "esplash-transport.h"
+#include "esplash-transport-serial.h"
+#include "esplash-transport-tcp.h"
+#include "esplash-port.h"
+#include "esplash-reset.h"
+#include "esplash-device.h"
+#include "esplash-flash.h"

@@ -1,0 +1,94 @@
+/* esplash-sim.h: the virtual chip — ROM loader and flasher-stub
+ * personalities of each chip family, a NOR flash, the board's reset
+ * circuit, and timing and fault models (protocol.md §10).
+ *
+ * Thread-safe: the host side (write/read/lines/baud) may be driven from one
+ * thread while tests inspect the state from another.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "esplash-chip.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  ESPLASH_SIM_BOOT_FLASH = 0,     /* power-on: strap high, runs the flash contents */
+  ESPLASH_SIM_BOOT_DOWNLOAD = 1,  /* power-on as if BOOT were held: ROM loader */
+} EsplashSimBootMode;
+
+typedef enum {
+  ESPLASH_SIM_STATE_RESET = 0,        /* EN held low */
+  ESPLASH_SIM_STATE_ROM_LOADER = 1,   /* ROM download mode */
+  ESPLASH_SIM_STATE_STUB = 2,         /* the flasher stub runs */
+  ESPLASH_SIM_STATE_APP = 3,          /* booted from flash; an application runs */
+  ESPLASH_SIM_STATE_NO_APP = 4,       /* booted from flash; nothing valid there */
+} EsplashSimState;
+
+typedef enum {
+  ESPLASH_SIM_FAULT_NONE = 0,
+  ESPLASH_SIM_FAULT_DROP_BYTES = 1 << 0,     /* drop a byte every fault_every bytes sent to the host */
+  ESPLASH_SIM_FAULT_CORRUPT_BYTES = 1 << 1,  /* flip a byte every fault_every bytes */
+  ESPLASH_SIM_FAULT_STALL = 1 << 2,          /* stop answering after fault_after commands */
+  ESPLASH_SIM_FAULT_DISCONNECT = 1 << 3,     /* close the line after fault_after commands */
+  ESPLASH_SIM_FAULT_WRONG_STATUS_LEN = 1 << 4, /* ROM sends 2 status bytes, stub 4 */
+} EsplashSimFaults;
+
+typedef struct {
+  EsplashChipFamily  family;
+  EsplashConsole     console;          /* which interface the host is on */
+  EsplashSimBootMode boot_mode;        /* what power-on does */
+  guint32            flash_size;       /* bytes; 0 = 4 MiB */
+  guint32            flash_id;         /* RDID answer; 0 = derived from flash_size (0xC84016 style) */
+  guint              revision;         /* major*100+minor */
+  guint8             mac[6];           /* all zero = a fixed per-family default */
+  guint              crystal_mhz;      /* 0 = family default (40, 26 for ESP8266) */
+  gboolean           secure_download_mode;
+  gboolean           auto_reset_circuit;/* DTR/RTS wired to EN/strap (default TRUE) */
+  guint              en_delay_ms;      /* EN capacitor: strap sampled this long after EN rises (default 5) */
+  gboolean           timing;           /* model wire time, erase and program costs */
+  EsplashSimFaults   faults;
+  guint              fault_every;      /* for DROP/CORRUPT (default 1000) */
+  guint              fault_after;      /* for STALL/DISCONNECT: number of commands first */
+} EsplashSimOptions;
+
+void esplash_sim_options_init (EsplashSimOptions *options, EsplashChipFamily family);
+
+#define ESPLASH_TYPE_SIM (esplash_sim_get_type ())
+G_DECLARE_FINAL_TYPE (EsplashSim, esplash_sim, ESPLASH, SIM, GObject)
+
+EsplashSim *esplash_sim_new (const EsplashSimOptions *options);
+
+/* Host side of the wire. */
+void   esplash_sim_host_write     (EsplashSim *self, const guint8 *data, gsize len);
+/* Waits up to @timeout_us for bytes; returns how many were copied (0 on
+ * timeout); -1 once the line is disconnected (fault or esplash_sim_unplug). */
+gssize esplash_sim_host_read      (EsplashSim *self, guint8 *buf, gsize len, gint64 timeout_us);
+void   esplash_sim_host_set_lines (EsplashSim *self, gboolean dtr, gboolean rts);
+void   esplash_sim_host_set_baud  (EsplashSim *self, guint baud);
+void   esplash_sim_host_purge     (EsplashSim *self);   /* drop what the chip sent, unread */
+
+/* Board: buttons and power. */
+void   esplash_sim_set_boot_held  (EsplashSim *self, gboolean held);   /* BOOT button / strap jumper */
+void   esplash_sim_press_reset    (EsplashSim *self);                  /* tap EN/RESET */
+void   esplash_sim_power_cycle    (EsplashSim *self);
+void   esplash_sim_unplug         (EsplashSim *self);                  /* the port vanishes */
+
+/* Inspection, for tests. */
+EsplashSimState esplash_sim_get_state   (EsplashSim *self);
+const char     *esplash_sim_state_name  (EsplashSimState state);
+guint           esplash_sim_get_baud    (EsplashSim *self);            /* the chip's UART baud */
+GBytes         *esplash_sim_dup_flash   (EsplashSim *self, guint32 address, guint32 size);
+void            esplash_sim_load_flash  (EsplashSim *self, guint32 address, GBytes *data);
+guint32         esplash_sim_get_flash_size (EsplashSim *self);
+/* What was loaded into RAM with MEM_* at @address (e.g. the stub text). */
+GBytes         *esplash_sim_dup_ram     (EsplashSim *self, guint32 address, guint32 size);
+guint           esplash_sim_get_reset_count (EsplashSim *self);        /* chip resets so far */
+/* Human-readable event log ("lines DTR=1 RTS=0", "reset: boot:0x3 download",
+ * "command FLASH_BEGIN", "watchdog reset"), newest last. Transfer full. */
+GStrv           esplash_sim_dup_events  (EsplashSim *self);
+guint           esplash_sim_count_commands (EsplashSim *self, guint8 opcode);
+
+G_END_DECLS
