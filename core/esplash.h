@@ -18,3 +18,4 @@
 #include "esplash-reset.h"
 #include "esplash-device.h"
 #include "esplash-flash.h"
+#include "esplash-job.h"
