@@ -1,0 +1,888 @@
+/* esplash-transport-tcp.c: socket:// (raw TCP) and rfc2217:// ports.
+ *
+ * RFC 2217 is Telnet (RFC 854) with the COM-PORT-OPTION (44): the client
+ * sends IAC SB 44 <cmd> <value> IAC SE and the server answers with
+ * cmd + 100. Data bytes equal to IAC (0xFF) are doubled on the wire. The
+ * servers this must work with (ser2net, pyserial's PortManager and
+ * esptool's esp_rfc2217_server) do not all acknowledge every command, so
+ * acknowledgements are awaited for a bounded time and a command the
+ * server never answers is not waited for again.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "esplash-transport-tcp.h"
+#include "esplash-transport-private.h"
+
+#include "esplash-error.h"
+
+#include <string.h>
+
+#ifdef G_OS_UNIX
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#endif
+
+#define CONNECT_TIMEOUT_S 10
+#define WRITE_TIMEOUT_MS  10000
+#define ACK_TIMEOUT_MS    1000
+
+/* Telnet (RFC 854) */
+enum {
+  TELNET_SE = 240,
+  TELNET_SB = 250,
+  TELNET_WILL = 251,
+  TELNET_WONT = 252,
+  TELNET_DO = 253,
+  TELNET_DONT = 254,
+  TELNET_IAC = 255,
+};
+
+enum {
+  OPT_BINARY = 0,
+  OPT_SGA = 3,
+  OPT_COM_PORT = 44,
+};
+
+/* COM-PORT-OPTION commands (RFC 2217); server replies add 100. */
+enum {
+  CPO_SET_BAUDRATE = 1,
+  CPO_SET_DATASIZE = 2,
+  CPO_SET_PARITY = 3,
+  CPO_SET_STOPSIZE = 4,
+  CPO_SET_CONTROL = 5,
+  CPO_PURGE_DATA = 12,
+  CPO_N_COMMANDS = 13,
+  CPO_SERVER_OFFSET = 100,
+};
+
+enum {
+  CONTROL_NO_FLOW = 1,
+  CONTROL_DTR_ON = 8,
+  CONTROL_DTR_OFF = 9,
+  CONTROL_RTS_ON = 11,
+  CONTROL_RTS_OFF = 12,
+  PARITY_NONE = 1,
+  STOPSIZE_1 = 1,
+  PURGE_RECEIVE = 1,
+};
+
+/* Per-option negotiation state, a reduced RFC 1143 "Q method". */
+typedef enum { OPT_NO = 0, OPT_WANT_YES, OPT_YES } OptState;
+
+typedef enum {
+  RX_DATA = 0,
+  RX_IAC,
+  RX_OPTION,
+  RX_SB,
+  RX_SB_IAC,
+} RxState;
+
+#define SB_MAX 64
+
+struct _EsplashTransportTcp
+{
+  EsplashTransport   parent_instance;
+
+  GSocketConnection *connection;
+  GSocket           *socket;
+  char              *peer;          /* "host:port" for messages */
+  gboolean           rfc2217;
+  guint              ack_timeout_ms;
+  gboolean           ignore_control_acks;
+
+  GByteArray        *rx;            /* received data, telnet commands removed */
+
+  /* telnet receive parser; survives across reads */
+  RxState            rx_state;
+  guint8             rx_verb;
+  guint8             sb[SB_MAX];
+  gsize              sb_len;
+  gboolean           sb_overflow;
+
+  guint8             local_opt[256];  /* what we do (WILL) */
+  guint8             remote_opt[256]; /* what the server does (DO) */
+
+  /* server answers to COM-PORT-OPTION commands, indexed by command */
+  gboolean           reply_seen[CPO_N_COMMANDS];
+  guint32            reply_value[CPO_N_COMMANDS];
+  gboolean           never_acked[CPO_N_COMMANDS];
+
+  /* whether the server's DTR/RTS match what the base class recorded */
+  gboolean           lines_known;
+};
+
+G_DEFINE_FINAL_TYPE (EsplashTransportTcp, esplash_transport_tcp, ESPLASH_TYPE_TRANSPORT)
+
+/* ---- URL parsing ---------------------------------------------------- */
+
+static gboolean
+url_error (GError     **error,
+           const char  *url,
+           const char  *scheme,
+           const char  *why)
+{
+  g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+               "Invalid port URL “%s”: %s; expected %s://HOST:PORT", url, why, scheme);
+  return FALSE;
+}
+
+static gboolean
+parse_options (const char            *url,
+               const char            *options,
+               EsplashTransportTcp   *self,
+               GError               **error)
+{
+  g_auto(GStrv) items = g_strsplit (options, "&", -1);
+
+  for (guint i = 0; items[i] != NULL; i++)
+    {
+      const char *item = items[i];
+
+      if (*item == '\0' || g_str_has_prefix (item, "logging=") ||
+          g_str_equal (item, "poll_modem"))
+        continue;
+      if (self->rfc2217 && g_str_equal (item, "ign_set_control"))
+        {
+          self->ignore_control_acks = TRUE;
+          continue;
+        }
+      if (self->rfc2217 && g_str_has_prefix (item, "timeout="))
+        {
+          double seconds = g_ascii_strtod (item + strlen ("timeout="), NULL);
+
+          if (seconds <= 0 || seconds > 60)
+            return url_error (error, url, "rfc2217", "the timeout option needs 0 < seconds ≤ 60");
+          self->ack_timeout_ms = (guint) (seconds * 1000);
+          continue;
+        }
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Invalid port URL “%s”: unknown option “%s”", url, item);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Strict HOST:PORT; IPv6 literals in brackets. */
+static gboolean
+parse_url (const char            *url,
+           EsplashTransportTcp   *self,
+           char                 **host_out,
+           guint16               *port_out,
+           GError               **error)
+{
+  const char *scheme = self->rfc2217 ? "rfc2217" : "socket";
+  const char *rest = strstr (url, "://") + 3;
+  const char *query = strchr (rest, '?');
+  g_autofree char *authority = NULL;
+  g_autofree char *host = NULL;
+  const char *port_str;
+  guint64 port = 0;
+  gsize len;
+
+  len = query != NULL ? (gsize) (query - rest) : strlen (rest);
+  if (len > 0 && rest[len - 1] == '/')
+    len--;
+  authority = g_strndup (rest, len);
+
+  if (authority[0] == '[')
+    {
+      const char *close = strchr (authority, ']');
+
+      if (close == NULL)
+        return url_error (error, url, scheme, "unterminated “[” in the host");
+      host = g_strndup (authority + 1, (gsize) (close - authority - 1));
+      if (close[1] != ':')
+        return url_error (error, url, scheme, "no port number");
+      port_str = close + 2;
+    }
+  else
+    {
+      const char *colon = strrchr (authority, ':');
+
+      if (colon == NULL)
+        return url_error (error, url, scheme, "no port number");
+      host = g_strndup (authority, (gsize) (colon - authority));
+      if (strchr (host, ':') != NULL)
+        return url_error (error, url, scheme, "put an IPv6 address in brackets, e.g. [::1]:4000");
+      port_str = colon + 1;
+    }
+
+  if (*host == '\0' || strpbrk (host, "/@ \t") != NULL)
+    return url_error (error, url, scheme, "no valid host name");
+  if (*port_str == '\0' || strspn (port_str, "0123456789") != strlen (port_str) ||
+      strlen (port_str) > 5)
+    return url_error (error, url, scheme, "the port must be a number from 1 to 65535");
+  port = g_ascii_strtoull (port_str, NULL, 10);
+  if (port < 1 || port > 65535)
+    return url_error (error, url, scheme, "the port must be a number from 1 to 65535");
+
+  if (query != NULL && !parse_options (url, query + 1, self, error))
+    return FALSE;
+
+  *host_out = g_steal_pointer (&host);
+  *port_out = (guint16) port;
+  return TRUE;
+}
+
+/* ---- socket I/O ----------------------------------------------------- */
+
+static gboolean
+send_all (EsplashTransportTcp  *self,
+          const guint8         *buf,
+          gsize                 len,
+          GError              **error)
+{
+  gint64 deadline = g_get_monotonic_time () + WRITE_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  gsize done = 0;
+
+  while (done < len)
+    {
+      g_autoptr(GError) local_error = NULL;
+      gssize n;
+
+      n = g_socket_send (self->socket, (const char *) buf + done, len - done, NULL, &local_error);
+      if (n > 0)
+        {
+          done += (gsize) n;
+          continue;
+        }
+      if (n < 0 && !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        {
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE,
+                       "Cannot write to %s: %s", self->peer, local_error->message);
+          return FALSE;
+        }
+      if (g_get_monotonic_time () >= deadline)
+        {
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT,
+                       "Timed out writing to %s: the server accepted no data for %d s",
+                       self->peer, WRITE_TIMEOUT_MS / 1000);
+          return FALSE;
+        }
+      g_socket_condition_timed_wait (self->socket, G_IO_OUT,
+                                     deadline - g_get_monotonic_time (), NULL, NULL);
+    }
+  return TRUE;
+}
+
+static gboolean
+send_telnet (EsplashTransportTcp  *self,
+             guint8                verb,
+             guint8                option,
+             GError              **error)
+{
+  const guint8 cmd[3] = { TELNET_IAC, verb, option };
+
+  return send_all (self, cmd, sizeof cmd, error);
+}
+
+static gboolean
+send_com_port (EsplashTransportTcp  *self,
+               guint8                command,
+               const guint8         *value,
+               gsize                 value_len,
+               GError              **error)
+{
+  g_autoptr(GByteArray) msg = g_byte_array_sized_new (16);
+  const guint8 head[4] = { TELNET_IAC, TELNET_SB, OPT_COM_PORT, command };
+  const guint8 tail[2] = { TELNET_IAC, TELNET_SE };
+
+  g_byte_array_append (msg, head, sizeof head);
+  for (gsize i = 0; i < value_len; i++)
+    {
+      g_byte_array_append (msg, &value[i], 1);
+      if (value[i] == TELNET_IAC)
+        g_byte_array_append (msg, &value[i], 1);
+    }
+  g_byte_array_append (msg, tail, sizeof tail);
+
+  g_debug ("%s: RFC 2217 command %u", self->peer, command);
+  self->reply_seen[command] = FALSE;
+  return send_all (self, msg->data, msg->len, error);
+}
+
+static void
+handle_negotiation (EsplashTransportTcp *self,
+                    guint8               verb,
+                    guint8               option)
+{
+  gboolean supported = option == OPT_BINARY || option == OPT_SGA || option == OPT_COM_PORT;
+  guint8 *state;
+  guint8 yes, no;
+
+  /* Replies are best effort: a failed send shows up on the next write. */
+  switch (verb)
+    {
+    case TELNET_DO:
+    case TELNET_DONT:
+      state = &self->local_opt[option];
+      yes = TELNET_WILL;
+      no = TELNET_WONT;
+      break;
+    case TELNET_WILL:
+    case TELNET_WONT:
+    default:
+      state = &self->remote_opt[option];
+      yes = TELNET_DO;
+      no = TELNET_DONT;
+      break;
+    }
+
+  if (verb == TELNET_DO || verb == TELNET_WILL)
+    {
+      if (!supported)
+        {
+          send_telnet (self, no, option, NULL);
+          return;
+        }
+      if (*state == OPT_NO)
+        send_telnet (self, yes, option, NULL);
+      *state = OPT_YES;
+    }
+  else
+    {
+      if (*state == OPT_YES)
+        send_telnet (self, no, option, NULL);
+      if (option == OPT_COM_PORT && verb == TELNET_DONT)
+        g_debug ("%s: the server refused COM-PORT-OPTION", self->peer);
+      *state = OPT_NO;
+    }
+}
+
+static void
+handle_subnegotiation (EsplashTransportTcp *self)
+{
+  guint8 command;
+  guint32 value = 0;
+
+  if (self->sb_overflow || self->sb_len < 2 || self->sb[0] != OPT_COM_PORT)
+    return;
+
+  command = self->sb[1];
+  for (gsize i = 2; i < self->sb_len && i < 6; i++)
+    value = (value << 8) | self->sb[i];
+
+  if (command >= CPO_SERVER_OFFSET && command - CPO_SERVER_OFFSET < CPO_N_COMMANDS)
+    {
+      command -= CPO_SERVER_OFFSET;
+      self->reply_seen[command] = TRUE;
+      self->reply_value[command] = value;
+    }
+  /* Line-state and modem-state notifications are not needed. */
+}
+
+/* Runs received bytes through the telnet parser, appending data to rx. */
+static void
+feed_telnet (EsplashTransportTcp *self,
+             const guint8        *buf,
+             gsize                len)
+{
+  for (gsize i = 0; i < len; i++)
+    {
+      guint8 b = buf[i];
+
+      switch (self->rx_state)
+        {
+        case RX_DATA:
+          if (b == TELNET_IAC)
+            self->rx_state = RX_IAC;
+          else
+            g_byte_array_append (self->rx, &b, 1);
+          break;
+
+        case RX_IAC:
+          self->rx_state = RX_DATA;
+          if (b == TELNET_IAC)
+            g_byte_array_append (self->rx, &b, 1);
+          else if (b >= TELNET_WILL && b <= TELNET_DONT)
+            {
+              self->rx_verb = b;
+              self->rx_state = RX_OPTION;
+            }
+          else if (b == TELNET_SB)
+            {
+              self->sb_len = 0;
+              self->sb_overflow = FALSE;
+              self->rx_state = RX_SB;
+            }
+          /* other commands (NOP, GA, …) carry no data */
+          break;
+
+        case RX_OPTION:
+          self->rx_state = RX_DATA;
+          handle_negotiation (self, self->rx_verb, b);
+          break;
+
+        case RX_SB:
+          if (b == TELNET_IAC)
+            self->rx_state = RX_SB_IAC;
+          else if (self->sb_len < SB_MAX)
+            self->sb[self->sb_len++] = b;
+          else
+            self->sb_overflow = TRUE;
+          break;
+
+        case RX_SB_IAC:
+          if (b == TELNET_IAC)
+            {
+              self->rx_state = RX_SB;
+              if (self->sb_len < SB_MAX)
+                self->sb[self->sb_len++] = b;
+              else
+                self->sb_overflow = TRUE;
+            }
+          else
+            {
+              /* IAC SE ends it; anything else is malformed, drop it. */
+              self->rx_state = RX_DATA;
+              if (b == TELNET_SE)
+                handle_subnegotiation (self);
+            }
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+}
+
+/* Waits up to @timeout_us for bytes and takes in what is there.
+ * Returns FALSE with @error on a closed or failed connection. */
+static gboolean
+pump (EsplashTransportTcp  *self,
+      gint64                timeout_us,
+      GError              **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  guint8 buf[4096];
+  gssize n;
+
+  if (timeout_us > 0 &&
+      !g_socket_condition_timed_wait (self->socket, G_IO_IN, timeout_us, NULL, &local_error))
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+        return TRUE;
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE,
+                   "Cannot read from %s: %s", self->peer, local_error->message);
+      return FALSE;
+    }
+
+  n = g_socket_receive (self->socket, (char *) buf, sizeof buf, NULL, &local_error);
+  if (n < 0)
+    {
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+        return TRUE;
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE,
+                   "Cannot read from %s: %s", self->peer, local_error->message);
+      return FALSE;
+    }
+  if (n == 0)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE,
+                   "The server %s closed the connection", self->peer);
+      return FALSE;
+    }
+
+  if (self->rfc2217)
+    feed_telnet (self, buf, (gsize) n);
+  else
+    g_byte_array_append (self->rx, buf, (guint) n);
+  return TRUE;
+}
+
+/* Waits (bounded) for the server's answer to @command. A server that does
+ * not answer is not an error: it is remembered and not waited for again. */
+static gboolean
+wait_reply (EsplashTransportTcp  *self,
+            guint8                command,
+            gboolean             *answered,
+            GError              **error)
+{
+  gint64 deadline = g_get_monotonic_time () + self->ack_timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  *answered = FALSE;
+  if (self->never_acked[command])
+    return TRUE;
+
+  while (!self->reply_seen[command])
+    {
+      gint64 remaining = deadline - g_get_monotonic_time ();
+
+      if (remaining <= 0)
+        {
+          g_debug ("%s: no answer to RFC 2217 command %u within %u ms; not waiting for it again",
+                   self->peer, command, self->ack_timeout_ms);
+          self->never_acked[command] = TRUE;
+          return TRUE;
+        }
+      if (!pump (self, remaining, error))
+        return FALSE;
+    }
+  *answered = TRUE;
+  return TRUE;
+}
+
+static gboolean
+set_baud_rfc2217 (EsplashTransportTcp  *self,
+                  guint                 baud,
+                  GError              **error)
+{
+  const guint8 value[4] = { baud >> 24, baud >> 16, baud >> 8, baud };
+  gboolean answered;
+
+  if (!send_com_port (self, CPO_SET_BAUDRATE, value, sizeof value, error) ||
+      !wait_reply (self, CPO_SET_BAUDRATE, &answered, error))
+    return FALSE;
+
+  if (answered && self->reply_value[CPO_SET_BAUDRATE] != baud)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
+                   "The RFC 2217 server %s did not accept %u baud (it answered %u)",
+                   self->peer, baud, self->reply_value[CPO_SET_BAUDRATE]);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+send_control (EsplashTransportTcp  *self,
+              guint8                control,
+              GError              **error)
+{
+  gboolean answered;
+
+  if (!send_com_port (self, CPO_SET_CONTROL, &control, 1, error))
+    return FALSE;
+  if (self->ignore_control_acks)
+    return TRUE;
+  return wait_reply (self, CPO_SET_CONTROL, &answered, error);
+}
+
+/* Negotiates the options and sets 115200 8N1, no flow control. */
+static gboolean
+start_rfc2217 (EsplashTransportTcp  *self,
+               GError              **error)
+{
+  static const guint8 settings[][2] = {
+    { CPO_SET_DATASIZE, 8 },
+    { CPO_SET_PARITY, PARITY_NONE },
+    { CPO_SET_STOPSIZE, STOPSIZE_1 },
+  };
+  gint64 deadline;
+  gboolean answered;
+
+  self->local_opt[OPT_BINARY] = OPT_WANT_YES;
+  self->remote_opt[OPT_BINARY] = OPT_WANT_YES;
+  self->local_opt[OPT_SGA] = OPT_WANT_YES;
+  self->remote_opt[OPT_SGA] = OPT_WANT_YES;
+  self->local_opt[OPT_COM_PORT] = OPT_WANT_YES;
+
+  if (!send_telnet (self, TELNET_WILL, OPT_BINARY, error) ||
+      !send_telnet (self, TELNET_DO, OPT_BINARY, error) ||
+      !send_telnet (self, TELNET_WILL, OPT_SGA, error) ||
+      !send_telnet (self, TELNET_DO, OPT_SGA, error) ||
+      !send_telnet (self, TELNET_WILL, OPT_COM_PORT, error))
+    return FALSE;
+
+  deadline = g_get_monotonic_time () + self->ack_timeout_ms * G_TIME_SPAN_MILLISECOND;
+  while (self->local_opt[OPT_COM_PORT] == OPT_WANT_YES)
+    {
+      gint64 remaining = deadline - g_get_monotonic_time ();
+
+      if (remaining <= 0)
+        {
+          g_debug ("%s: no answer to WILL COM-PORT-OPTION; going on", self->peer);
+          break;
+        }
+      if (!pump (self, remaining, error))
+        return FALSE;
+    }
+  if (self->local_opt[OPT_COM_PORT] == OPT_NO)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED,
+                   "The server %s does not support RFC 2217 (it refused COM-PORT-OPTION); "
+                   "for a raw TCP port use socket://", self->peer);
+      return FALSE;
+    }
+
+  if (!set_baud_rfc2217 (self, 115200, error))
+    return FALSE;
+  for (gsize i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      if (!send_com_port (self, settings[i][0], &settings[i][1], 1, error))
+        return FALSE;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (settings); i++)
+    {
+      if (!wait_reply (self, settings[i][0], &answered, error))
+        return FALSE;
+    }
+  return send_control (self, CONTROL_NO_FLOW, error);
+}
+
+static void
+set_connect_error (GError      **error,
+                   const char   *peer,
+                   GError       *local_error)
+{
+  EsplashError code = ESPLASH_ERROR_FAILED;
+
+  if (g_error_matches (local_error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND) ||
+      g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
+      g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE) ||
+      g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE))
+    code = ESPLASH_ERROR_NOT_FOUND;
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    code = ESPLASH_ERROR_TIMED_OUT;
+
+  g_set_error (error, ESPLASH_ERROR, code, "Could not connect to %s: %s",
+               peer, local_error->message);
+}
+
+/**
+ * esplash_transport_tcp_open:
+ * @url: "socket://HOST:PORT" or "rfc2217://HOST:PORT[?options]"
+ * @error: return location for an error
+ *
+ * rfc2217 options (as pyserial): `ign_set_control` (do not wait for the
+ * server to acknowledge DTR/RTS), `timeout=SECONDS` (how long to wait for
+ * acknowledgements, default 1), `logging=…` and `poll_modem` (ignored).
+ *
+ * Returns: (transfer full): the connected transport, or %NULL
+ */
+EsplashTransport *
+esplash_transport_tcp_open (const char  *url,
+                            GError     **error)
+{
+  g_autoptr(EsplashTransportTcp) self = NULL;
+  g_autoptr(GSocketClient) client = NULL;
+  g_autoptr(GSocketConnectable) address = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *host = NULL;
+  guint16 port = 0;
+
+  g_return_val_if_fail (url != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = g_object_new (ESPLASH_TYPE_TRANSPORT_TCP, NULL);
+  if (g_ascii_strncasecmp (url, "rfc2217://", strlen ("rfc2217://")) == 0)
+    self->rfc2217 = TRUE;
+  else if (g_ascii_strncasecmp (url, "socket://", strlen ("socket://")) != 0)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Invalid network port URL “%s”: use socket://HOST:PORT or "
+                   "rfc2217://HOST:PORT", url);
+      return NULL;
+    }
+
+  if (!parse_url (url, self, &host, &port, error))
+    return NULL;
+  self->peer = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%u", host, port)
+                                          : g_strdup_printf ("%s:%u", host, port);
+
+  client = g_socket_client_new ();
+  g_socket_client_set_timeout (client, CONNECT_TIMEOUT_S);
+  address = g_network_address_new (host, port);
+  self->connection = g_socket_client_connect (client, address, NULL, &local_error);
+  if (self->connection == NULL)
+    {
+      set_connect_error (error, self->peer, local_error);
+      return NULL;
+    }
+
+  self->socket = g_object_ref (g_socket_connection_get_socket (self->connection));
+  g_socket_set_timeout (self->socket, 0);
+  g_socket_set_blocking (self->socket, FALSE);
+#if defined(G_OS_UNIX) && defined(TCP_NODELAY)
+  /* Protocol packets are small and latency-bound; Nagle would delay them. */
+  if (!g_socket_set_option (self->socket, IPPROTO_TCP, TCP_NODELAY, 1, &local_error))
+    {
+      g_debug ("%s: cannot set TCP_NODELAY: %s", self->peer, local_error->message);
+      g_clear_error (&local_error);
+    }
+#endif
+
+  if (self->rfc2217 && !start_rfc2217 (self, error))
+    {
+      g_prefix_error (error, "Setting up the RFC 2217 port %s: ", self->peer);
+      return NULL;
+    }
+
+  esplash_transport_set_info (ESPLASH_TRANSPORT (self),
+                              self->rfc2217 ? ESPLASH_TRANSPORT_KIND_RFC2217
+                                            : ESPLASH_TRANSPORT_KIND_SOCKET,
+                              url, self->rfc2217, 115200, 0, 0);
+  g_debug ("Connected to %s (%s)", self->peer, self->rfc2217 ? "RFC 2217" : "raw TCP");
+
+  return ESPLASH_TRANSPORT (g_steal_pointer (&self));
+}
+
+/* ---- vfuncs --------------------------------------------------------- */
+
+static gssize
+esplash_transport_tcp_read (EsplashTransport  *transport,
+                            guint8            *buf,
+                            gsize              len,
+                            guint              timeout_ms,
+                            GError           **error)
+{
+  EsplashTransportTcp *self = ESPLASH_TRANSPORT_TCP (transport);
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gsize n;
+
+  /* Telnet commands can arrive without data, so wait until data or time. */
+  while (self->rx->len == 0)
+    {
+      gint64 remaining = deadline - g_get_monotonic_time ();
+
+      if (remaining <= 0)
+        return 0;
+      if (!pump (self, remaining, error))
+        return -1;
+    }
+
+  n = MIN (len, self->rx->len);
+  memcpy (buf, self->rx->data, n);
+  g_byte_array_remove_range (self->rx, 0, (guint) n);
+  return (gssize) n;
+}
+
+static gboolean
+esplash_transport_tcp_write (EsplashTransport  *transport,
+                             const guint8      *buf,
+                             gsize              len,
+                             GError           **error)
+{
+  EsplashTransportTcp *self = ESPLASH_TRANSPORT_TCP (transport);
+  g_autoptr(GByteArray) escaped = NULL;
+
+  if (!self->rfc2217 || memchr (buf, TELNET_IAC, len) == NULL)
+    return send_all (self, buf, len, error);
+
+  escaped = g_byte_array_sized_new ((guint) (len + len / 16 + 1));
+  for (gsize i = 0; i < len; i++)
+    {
+      g_byte_array_append (escaped, &buf[i], 1);
+      if (buf[i] == TELNET_IAC)
+        g_byte_array_append (escaped, &buf[i], 1);
+    }
+  return send_all (self, escaped->data, escaped->len, error);
+}
+
+/* Raw sockets have no baud: the base class records the value only. */
+static gboolean
+esplash_transport_tcp_set_baud (EsplashTransport  *transport,
+                                guint              baud,
+                                GError           **error)
+{
+  EsplashTransportTcp *self = ESPLASH_TRANSPORT_TCP (transport);
+
+  if (!self->rfc2217)
+    return TRUE;
+  return set_baud_rfc2217 (self, baud, error);
+}
+
+/* RFC 2217 sets one line per command. As esptool does through pyserial,
+ * an RTS change is followed by re-sending DTR; a line whose server state is
+ * not known yet (right after connecting) is always sent. */
+static gboolean
+esplash_transport_tcp_set_lines (EsplashTransport  *transport,
+                                 gboolean           dtr,
+                                 gboolean           rts,
+                                 GError           **error)
+{
+  EsplashTransportTcp *self = ESPLASH_TRANSPORT_TCP (transport);
+  gboolean rts_changed = !self->lines_known || rts != esplash_transport_get_rts (transport);
+  gboolean dtr_changed = !self->lines_known || dtr != esplash_transport_get_dtr (transport);
+
+  if (!self->rfc2217)
+    return TRUE;
+
+  if (rts_changed && !send_control (self, rts ? CONTROL_RTS_ON : CONTROL_RTS_OFF, error))
+    return FALSE;
+  if ((rts_changed || dtr_changed) &&
+      !send_control (self, dtr ? CONTROL_DTR_ON : CONTROL_DTR_OFF, error))
+    return FALSE;
+
+  self->lines_known = TRUE;
+  return TRUE;
+}
+
+static gboolean
+esplash_transport_tcp_flush_input (EsplashTransport  *transport,
+                                   GError           **error)
+{
+  EsplashTransportTcp *self = ESPLASH_TRANSPORT_TCP (transport);
+
+  if (self->rfc2217)
+    {
+      const guint8 what = PURGE_RECEIVE;
+      gboolean answered;
+
+      /* Data that arrives before the server's answer predates the purge. */
+      if (!send_com_port (self, CPO_PURGE_DATA, &what, 1, error) ||
+          !wait_reply (self, CPO_PURGE_DATA, &answered, error))
+        return FALSE;
+    }
+  else
+    {
+      /* Take in whatever is already on the socket without waiting. */
+      guint guard = 0;
+
+      while (g_socket_condition_check (self->socket, G_IO_IN) != 0 && guard++ < 64)
+        {
+          if (!pump (self, 0, error))
+            return FALSE;
+        }
+    }
+
+  g_byte_array_set_size (self->rx, 0);
+  return TRUE;
+}
+
+static void
+esplash_transport_tcp_close (EsplashTransport *transport)
+{
+  EsplashTransportTcp *self = ESPLASH_TRANSPORT_TCP (transport);
+
+  if (self->connection != NULL)
+    g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+  g_clear_object (&self->socket);
+  g_clear_object (&self->connection);
+}
+
+static void
+esplash_transport_tcp_finalize (GObject *object)
+{
+  EsplashTransportTcp *self = ESPLASH_TRANSPORT_TCP (object);
+
+  g_clear_pointer (&self->rx, g_byte_array_unref);
+  g_free (self->peer);
+
+  G_OBJECT_CLASS (esplash_transport_tcp_parent_class)->finalize (object);
+}
+
+static void
+esplash_transport_tcp_class_init (EsplashTransportTcpClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  EsplashTransportClass *transport_class = ESPLASH_TRANSPORT_CLASS (klass);
+
+  object_class->finalize = esplash_transport_tcp_finalize;
+
+  transport_class->read = esplash_transport_tcp_read;
+  transport_class->write = esplash_transport_tcp_write;
+  transport_class->set_baud = esplash_transport_tcp_set_baud;
+  transport_class->set_lines = esplash_transport_tcp_set_lines;
+  transport_class->flush_input = esplash_transport_tcp_flush_input;
+  transport_class->close = esplash_transport_tcp_close;
+}
+
+static void
+esplash_transport_tcp_init (EsplashTransportTcp *self)
+{
+  self->rx = g_byte_array_new ();
+  self->ack_timeout_ms = ACK_TIMEOUT_MS;
+}
