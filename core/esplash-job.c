@@ -827,9 +827,15 @@ job_thread (GTask        *task,
   EsplashJob *self = ESPLASH_JOB (source_object);
   Entry *finished = g_new0 (Entry, 1);
   g_autoptr(GBytes) read_data = NULL;
+  gboolean ok;
 
   finished->kind = ENTRY_FINISHED;
-  if (!run_job (self, &read_data, cancellable, &finished->error))
+  ok = run_job (self, &read_data, cancellable, &finished->error);
+  /* A transport handed in with the plan is closed even when the job failed
+   * before it could open the device. */
+  if (self->plan->transport != NULL)
+    esplash_transport_close (self->plan->transport);
+  if (!ok)
     {
       /* A layer that noticed the cancel as a broken read still reports it
        * as a cancellation: the user asked for it, it is not a failure. */
