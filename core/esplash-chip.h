@@ -116,12 +116,19 @@ typedef struct {
   guint        n_freqs;
 
   /* crystal ROM baud quirks (§2.9) */
-  gboolean     baud_needs_xtal_fix;  /* ESP32 (RTC cali), C2 (26 MHz) */
+  gboolean     baud_needs_xtal_fix;  /* ESP32 (RTC cali), C2 (26 MHz), C5 (PCR_SYSCLK) */
+
+  /* Added after the first contract (append-only): */
+  guint8       uartdev_usb_jtag_alt;   /* USB-Serial/JTAG value from uartdev_alt_min_rev on; 0 = same */
+  const char  *stub_name_legacy;       /* stub base name below stub_legacy_below_rev; NULL = none */
+  guint        stub_legacy_below_rev;  /* "esp32p4-rev1" below 300 */
 } EsplashChipInfo;
 
 const EsplashChipInfo *esplash_chip_get             (EsplashChipFamily family);
 const EsplashChipInfo *esplash_chip_from_id         (const char *id);          /* "esp32s3", "ESP32-S3", "esp32-s3" */
 const EsplashChipInfo *esplash_chip_from_magic      (guint32 magic);           /* only uses_magic chips */
+/* Any chip whose magic list holds @magic (esptool v4's fallback; 0 matches ESP32-P4). */
+const EsplashChipInfo *esplash_chip_from_magic_any  (guint32 magic);
 const EsplashChipInfo *esplash_chip_from_image_id   (guint image_chip_id);
 const EsplashChipInfo *esplash_chip_from_usb        (guint16 vid, guint16 pid, EsplashConsole *console);
 const EsplashChipInfo *const *esplash_chip_list     (guint *n_chips);
@@ -160,6 +167,13 @@ gint     esplash_chip_flash_freq_code (const EsplashChipInfo *chip, const char *
 gint     esplash_flash_mode_code      (const char *mode);
 /* "4MB" → 4 MiB etc.; 0 if not a size name. */
 guint32  esplash_flash_size_parse     (const char *name);
+
+/* UARTDEV_BUF_NO address for @chip at @revision; 0 if the chip has none. */
+guint32  esplash_chip_uartdev_address (const EsplashChipInfo *chip, guint revision);
+/* Console in use, from the low byte of the UARTDEV_BUF_NO value read at @revision. */
+EsplashConsole esplash_chip_console_from_uartdev (const EsplashChipInfo *chip,
+                                                  guint                  revision,
+                                                  guint32                value);
 
 /* Name of the stub JSON for @chip at @revision ("esp32p4-rev1.json" below 3.00), newly allocated. */
 char    *esplash_chip_stub_file_name  (const EsplashChipInfo *chip, guint revision);
