@@ -492,36 +492,55 @@ pump (EsplashTransportTcp  *self,
   return TRUE;
 }
 
-/* Waits (bounded) for the server's answer to @command. A server that does
- * not answer is not an error: it is remembered and not waited for again. */
+/* Waits (bounded, one deadline for all) for the server's answers to
+ * @commands. A server that does not answer is not an error: the command is
+ * remembered and not waited for again. */
 static gboolean
-wait_reply (EsplashTransportTcp  *self,
-            guint8                command,
-            gboolean             *answered,
-            GError              **error)
+wait_replies (EsplashTransportTcp  *self,
+              const guint8         *commands,
+              gsize                 n_commands,
+              GError              **error)
 {
   gint64 deadline = g_get_monotonic_time () + self->ack_timeout_ms * G_TIME_SPAN_MILLISECOND;
 
-  *answered = FALSE;
-  if (self->never_acked[command])
-    return TRUE;
-
-  while (!self->reply_seen[command])
+  for (gsize i = 0; i < n_commands; i++)
     {
-      gint64 remaining = deadline - g_get_monotonic_time ();
+      guint8 command = commands[i];
 
-      if (remaining <= 0)
+      while (!self->never_acked[command] && !self->reply_seen[command])
         {
-          g_debug ("%s: no answer to RFC 2217 command %u within %u ms; not waiting for it again",
-                   self->peer, command, self->ack_timeout_ms);
-          self->never_acked[command] = TRUE;
-          return TRUE;
+          gint64 remaining = deadline - g_get_monotonic_time ();
+
+          if (remaining <= 0)
+            {
+              g_debug ("%s: no answer to RFC 2217 command %u within %u ms; "
+                       "not waiting for it again", self->peer, command, self->ack_timeout_ms);
+              self->never_acked[command] = TRUE;
+              break;
+            }
+          if (!pump (self, remaining, error))
+            return FALSE;
         }
-      if (!pump (self, remaining, error))
-        return FALSE;
     }
-  *answered = TRUE;
   return TRUE;
+}
+
+static gboolean
+wait_reply (EsplashTransportTcp  *self,
+            guint8                command,
+            GError              **error)
+{
+  return wait_replies (self, &command, 1, error);
+}
+
+static gboolean
+send_baud (EsplashTransportTcp  *self,
+           guint                 baud,
+           GError              **error)
+{
+  const guint8 value[4] = { baud >> 24, baud >> 16, baud >> 8, baud };
+
+  return send_com_port (self, CPO_SET_BAUDRATE, value, sizeof value, error);
 }
 
 static gboolean
@@ -529,14 +548,10 @@ set_baud_rfc2217 (EsplashTransportTcp  *self,
                   guint                 baud,
                   GError              **error)
 {
-  const guint8 value[4] = { baud >> 24, baud >> 16, baud >> 8, baud };
-  gboolean answered;
-
-  if (!send_com_port (self, CPO_SET_BAUDRATE, value, sizeof value, error) ||
-      !wait_reply (self, CPO_SET_BAUDRATE, &answered, error))
+  if (!send_baud (self, baud, error) || !wait_reply (self, CPO_SET_BAUDRATE, error))
     return FALSE;
 
-  if (answered && self->reply_value[CPO_SET_BAUDRATE] != baud)
+  if (self->reply_seen[CPO_SET_BAUDRATE] && self->reply_value[CPO_SET_BAUDRATE] != baud)
     {
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
                    "The RFC 2217 server %s did not accept %u baud (it answered %u)",
@@ -551,13 +566,11 @@ send_control (EsplashTransportTcp  *self,
               guint8                control,
               GError              **error)
 {
-  gboolean answered;
-
   if (!send_com_port (self, CPO_SET_CONTROL, &control, 1, error))
     return FALSE;
   if (self->ignore_control_acks)
     return TRUE;
-  return wait_reply (self, CPO_SET_CONTROL, &answered, error);
+  return wait_reply (self, CPO_SET_CONTROL, error);
 }
 
 /* Negotiates the options and sets 115200 8N1, no flow control. */
@@ -569,9 +582,12 @@ start_rfc2217 (EsplashTransportTcp  *self,
     { CPO_SET_DATASIZE, 8 },
     { CPO_SET_PARITY, PARITY_NONE },
     { CPO_SET_STOPSIZE, STOPSIZE_1 },
+    { CPO_SET_CONTROL, CONTROL_NO_FLOW },
+  };
+  static const guint8 all_commands[] = {
+    CPO_SET_BAUDRATE, CPO_SET_DATASIZE, CPO_SET_PARITY, CPO_SET_STOPSIZE, CPO_SET_CONTROL,
   };
   gint64 deadline;
-  gboolean answered;
 
   self->local_opt[OPT_BINARY] = OPT_WANT_YES;
   self->remote_opt[OPT_BINARY] = OPT_WANT_YES;
@@ -607,19 +623,25 @@ start_rfc2217 (EsplashTransportTcp  *self,
       return FALSE;
     }
 
-  if (!set_baud_rfc2217 (self, 115200, error))
+  /* All settings first, then the answers under one deadline, so a server
+   * that answers none of them costs one timeout, not five. */
+  if (!send_baud (self, 115200, error))
     return FALSE;
   for (gsize i = 0; i < G_N_ELEMENTS (settings); i++)
     {
       if (!send_com_port (self, settings[i][0], &settings[i][1], 1, error))
         return FALSE;
     }
-  for (gsize i = 0; i < G_N_ELEMENTS (settings); i++)
+  if (!wait_replies (self, all_commands, G_N_ELEMENTS (all_commands), error))
+    return FALSE;
+  if (self->reply_seen[CPO_SET_BAUDRATE] && self->reply_value[CPO_SET_BAUDRATE] != 115200)
     {
-      if (!wait_reply (self, settings[i][0], &answered, error))
-        return FALSE;
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
+                   "The server did not accept 115200 baud (it answered %u)",
+                   self->reply_value[CPO_SET_BAUDRATE]);
+      return FALSE;
     }
-  return send_control (self, CONTROL_NO_FLOW, error);
+  return TRUE;
 }
 
 static void
@@ -628,6 +650,7 @@ set_connect_error (GError      **error,
                    GError       *local_error)
 {
   EsplashError code = ESPLASH_ERROR_FAILED;
+  const char *reason = local_error->message;
 
   if (g_error_matches (local_error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND) ||
       g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED) ||
@@ -637,8 +660,12 @@ set_connect_error (GError      **error,
   else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
     code = ESPLASH_ERROR_TIMED_OUT;
 
-  g_set_error (error, ESPLASH_ERROR, code, "Could not connect to %s: %s",
-               peer, local_error->message);
+  /* GSocketClient already says "Could not connect to HOST: "; keep only
+   * the reason so the message does not repeat itself. */
+  if (g_str_has_prefix (reason, "Could not connect to ") && strstr (reason, ": ") != NULL)
+    reason = strstr (reason, ": ") + 2;
+
+  g_set_error (error, ESPLASH_ERROR, code, "Could not connect to %s: %s", peer, reason);
 }
 
 /**
@@ -819,11 +846,10 @@ esplash_transport_tcp_flush_input (EsplashTransport  *transport,
   if (self->rfc2217)
     {
       const guint8 what = PURGE_RECEIVE;
-      gboolean answered;
 
       /* Data that arrives before the server's answer predates the purge. */
       if (!send_com_port (self, CPO_PURGE_DATA, &what, 1, error) ||
-          !wait_reply (self, CPO_PURGE_DATA, &answered, error))
+          !wait_reply (self, CPO_PURGE_DATA, error))
         return FALSE;
     }
   else
