@@ -11,6 +11,7 @@
 #include "esplash-chip.h"
 #include "esplash-stub.h"
 #include "esplash-image.h"
+#include "esplash-partition.h"
 #include "esplash-transport.h"
 #include "esplash-transport-serial.h"
 #include "esplash-transport-tcp.h"
