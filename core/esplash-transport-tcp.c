@@ -28,56 +28,23 @@
 #define WRITE_TIMEOUT_MS  10000
 #define ACK_TIMEOUT_MS    1000
 
-/* Telnet (RFC 854) */
-enum {
-  TELNET_SE = 240,
-  TELNET_SB = 250,
-  TELNET_WILL = 251,
-  TELNET_WONT = 252,
-  TELNET_DO = 253,
-  TELNET_DONT = 254,
-  TELNET_IAC = 255,
-};
-
-enum {
-  OPT_BINARY = 0,
-  OPT_SGA = 3,
-  OPT_COM_PORT = 44,
-};
+/* Telnet (RFC 854) commands and the options used (RFC 856, 858, 2217). */
+enum { TELNET_SE = 240, TELNET_SB = 250, TELNET_WILL = 251, TELNET_WONT = 252,
+       TELNET_DO = 253, TELNET_DONT = 254, TELNET_IAC = 255 };
+enum { OPT_BINARY = 0, OPT_SGA = 3, OPT_COM_PORT = 44 };
 
 /* COM-PORT-OPTION commands (RFC 2217); server replies add 100. */
-enum {
-  CPO_SET_BAUDRATE = 1,
-  CPO_SET_DATASIZE = 2,
-  CPO_SET_PARITY = 3,
-  CPO_SET_STOPSIZE = 4,
-  CPO_SET_CONTROL = 5,
-  CPO_PURGE_DATA = 12,
-  CPO_N_COMMANDS = 13,
-  CPO_SERVER_OFFSET = 100,
-};
+enum { CPO_SET_BAUDRATE = 1, CPO_SET_DATASIZE = 2, CPO_SET_PARITY = 3, CPO_SET_STOPSIZE = 4,
+       CPO_SET_CONTROL = 5, CPO_PURGE_DATA = 12, CPO_N_COMMANDS = 13, CPO_SERVER_OFFSET = 100 };
 
-enum {
-  CONTROL_NO_FLOW = 1,
-  CONTROL_DTR_ON = 8,
-  CONTROL_DTR_OFF = 9,
-  CONTROL_RTS_ON = 11,
-  CONTROL_RTS_OFF = 12,
-  PARITY_NONE = 1,
-  STOPSIZE_1 = 1,
-  PURGE_RECEIVE = 1,
-};
+/* Command values */
+enum { CONTROL_NO_FLOW = 1, CONTROL_DTR_ON = 8, CONTROL_DTR_OFF = 9, CONTROL_RTS_ON = 11,
+       CONTROL_RTS_OFF = 12, PARITY_NONE = 1, STOPSIZE_1 = 1, PURGE_RECEIVE = 1 };
 
 /* Per-option negotiation state, a reduced RFC 1143 "Q method". */
 typedef enum { OPT_NO = 0, OPT_WANT_YES, OPT_YES } OptState;
 
-typedef enum {
-  RX_DATA = 0,
-  RX_IAC,
-  RX_OPTION,
-  RX_SB,
-  RX_SB_IAC,
-} RxState;
+typedef enum { RX_DATA = 0, RX_IAC, RX_OPTION, RX_SB, RX_SB_IAC } RxState;
 
 #define SB_MAX 64
 
@@ -309,34 +276,18 @@ handle_negotiation (EsplashTransportTcp *self,
                     guint8               option)
 {
   gboolean supported = option == OPT_BINARY || option == OPT_SGA || option == OPT_COM_PORT;
-  guint8 *state;
-  guint8 yes, no;
+  gboolean about_us = verb == TELNET_DO || verb == TELNET_DONT;
+  gboolean enable = verb == TELNET_DO || verb == TELNET_WILL;
+  guint8 *state = about_us ? &self->local_opt[option] : &self->remote_opt[option];
+  guint8 yes = about_us ? TELNET_WILL : TELNET_DO;
+  guint8 no = about_us ? TELNET_WONT : TELNET_DONT;
 
-  /* Replies are best effort: a failed send shows up on the next write. */
-  switch (verb)
+  /* Answer only changes, never an acknowledgement, so nothing loops.
+   * Replies are best effort: a failed send shows up on the next write. */
+  if (enable && !supported)
+    send_telnet (self, no, option, NULL);
+  else if (enable)
     {
-    case TELNET_DO:
-    case TELNET_DONT:
-      state = &self->local_opt[option];
-      yes = TELNET_WILL;
-      no = TELNET_WONT;
-      break;
-    case TELNET_WILL:
-    case TELNET_WONT:
-    default:
-      state = &self->remote_opt[option];
-      yes = TELNET_DO;
-      no = TELNET_DONT;
-      break;
-    }
-
-  if (verb == TELNET_DO || verb == TELNET_WILL)
-    {
-      if (!supported)
-        {
-          send_telnet (self, no, option, NULL);
-          return;
-        }
       if (*state == OPT_NO)
         send_telnet (self, yes, option, NULL);
       *state = OPT_YES;
@@ -416,17 +367,12 @@ feed_telnet (EsplashTransportTcp *self,
           break;
 
         case RX_SB:
-          if (b == TELNET_IAC)
-            self->rx_state = RX_SB_IAC;
-          else if (self->sb_len < SB_MAX)
-            self->sb[self->sb_len++] = b;
-          else
-            self->sb_overflow = TRUE;
-          break;
-
         case RX_SB_IAC:
-          if (b == TELNET_IAC)
+          if (self->rx_state == RX_SB && b == TELNET_IAC)
+            self->rx_state = RX_SB_IAC;
+          else if (self->rx_state == RX_SB || b == TELNET_IAC)
             {
+              /* a data byte, or IAC IAC standing for 0xFF */
               self->rx_state = RX_SB;
               if (self->sb_len < SB_MAX)
                 self->sb[self->sb_len++] = b;
@@ -543,14 +489,12 @@ send_baud (EsplashTransportTcp  *self,
   return send_com_port (self, CPO_SET_BAUDRATE, value, sizeof value, error);
 }
 
+/* A server answers SET-BAUDRATE with the rate now in force. */
 static gboolean
-set_baud_rfc2217 (EsplashTransportTcp  *self,
+check_baud_reply (EsplashTransportTcp  *self,
                   guint                 baud,
                   GError              **error)
 {
-  if (!send_baud (self, baud, error) || !wait_reply (self, CPO_SET_BAUDRATE, error))
-    return FALSE;
-
   if (self->reply_seen[CPO_SET_BAUDRATE] && self->reply_value[CPO_SET_BAUDRATE] != baud)
     {
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
@@ -559,6 +503,16 @@ set_baud_rfc2217 (EsplashTransportTcp  *self,
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+set_baud_rfc2217 (EsplashTransportTcp  *self,
+                  guint                 baud,
+                  GError              **error)
+{
+  return send_baud (self, baud, error) &&
+         wait_reply (self, CPO_SET_BAUDRATE, error) &&
+         check_baud_reply (self, baud, error);
 }
 
 static gboolean
@@ -587,6 +541,11 @@ start_rfc2217 (EsplashTransportTcp  *self,
   static const guint8 all_commands[] = {
     CPO_SET_BAUDRATE, CPO_SET_DATASIZE, CPO_SET_PARITY, CPO_SET_STOPSIZE, CPO_SET_CONTROL,
   };
+  static const guint8 offers[] = {
+    TELNET_IAC, TELNET_WILL, OPT_BINARY, TELNET_IAC, TELNET_DO, OPT_BINARY,
+    TELNET_IAC, TELNET_WILL, OPT_SGA, TELNET_IAC, TELNET_DO, OPT_SGA,
+    TELNET_IAC, TELNET_WILL, OPT_COM_PORT,
+  };
   gint64 deadline;
 
   self->local_opt[OPT_BINARY] = OPT_WANT_YES;
@@ -595,11 +554,7 @@ start_rfc2217 (EsplashTransportTcp  *self,
   self->remote_opt[OPT_SGA] = OPT_WANT_YES;
   self->local_opt[OPT_COM_PORT] = OPT_WANT_YES;
 
-  if (!send_telnet (self, TELNET_WILL, OPT_BINARY, error) ||
-      !send_telnet (self, TELNET_DO, OPT_BINARY, error) ||
-      !send_telnet (self, TELNET_WILL, OPT_SGA, error) ||
-      !send_telnet (self, TELNET_DO, OPT_SGA, error) ||
-      !send_telnet (self, TELNET_WILL, OPT_COM_PORT, error))
+  if (!send_all (self, offers, sizeof offers, error))
     return FALSE;
 
   deadline = g_get_monotonic_time () + self->ack_timeout_ms * G_TIME_SPAN_MILLISECOND;
@@ -632,16 +587,8 @@ start_rfc2217 (EsplashTransportTcp  *self,
       if (!send_com_port (self, settings[i][0], &settings[i][1], 1, error))
         return FALSE;
     }
-  if (!wait_replies (self, all_commands, G_N_ELEMENTS (all_commands), error))
-    return FALSE;
-  if (self->reply_seen[CPO_SET_BAUDRATE] && self->reply_value[CPO_SET_BAUDRATE] != 115200)
-    {
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
-                   "The server did not accept 115200 baud (it answered %u)",
-                   self->reply_value[CPO_SET_BAUDRATE]);
-      return FALSE;
-    }
-  return TRUE;
+  return wait_replies (self, all_commands, G_N_ELEMENTS (all_commands), error) &&
+         check_baud_reply (self, 115200, error);
 }
 
 static void
