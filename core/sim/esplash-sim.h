@@ -69,6 +69,9 @@ gssize esplash_sim_host_read      (EsplashSim *self, guint8 *buf, gsize len, gin
 void   esplash_sim_host_set_lines (EsplashSim *self, gboolean dtr, gboolean rts);
 void   esplash_sim_host_set_baud  (EsplashSim *self, guint baud);
 void   esplash_sim_host_purge     (EsplashSim *self);   /* drop what the chip sent, unread */
+/* Bytes readable right now without waiting (like pyserial's in_waiting);
+ * -1 once the line is disconnected. */
+gssize esplash_sim_host_pending   (EsplashSim *self);
 
 /* Board: buttons and power. */
 void   esplash_sim_set_boot_held  (EsplashSim *self, gboolean held);   /* BOOT button / strap jumper */
