@@ -116,7 +116,7 @@ typedef struct {
   guint        n_freqs;
 
   /* crystal ROM baud quirks (§2.9) */
-  gboolean     baud_needs_xtal_fix;  /* ESP32 (RTC cali), C2 (26 MHz), C5 (PCR_SYSCLK) */
+  gboolean     baud_needs_xtal_fix;  /* ESP32 (RTC cali), C2 (26 MHz) */
 
   /* Added after the first contract (append-only): */
   guint8       uartdev_usb_jtag_alt;   /* USB-Serial/JTAG value from uartdev_alt_min_rev on; 0 = same */

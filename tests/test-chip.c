@@ -214,6 +214,7 @@ test_table_complete (void)
       g_assert_cmpint (c->has_security_info, ==, !esp8266 && !esp32);
       g_assert_cmpuint (c->security_info_len, ==, (esp8266 || esp32) ? 0 : s2 ? 12 : 20);
       g_assert_cmpint (c->has_read_flash_slow, ==, !esp8266);
+      g_assert_cmpint (c->baud_needs_xtal_fix, ==, esp32 || c->family == ESPLASH_CHIP_ESP32C2);
 
       /* crystal */
       if (c->uart_clkdiv_reg != 0)
