@@ -24,6 +24,7 @@ struct _EsplashSlipDecoder {
   GByteArray   *frame;     /* the frame being assembled */
   GBytes       *complete;  /* the last complete frame, until taken */
   GByteArray   *noise;     /* may grow to 2 × NOISE_CAP; trimmed on read */
+  guint64       noise_total;
 };
 
 /**
@@ -116,6 +117,7 @@ append_noise (EsplashSlipDecoder *self,
   if (self->noise->len >= 2 * NOISE_CAP)
     g_byte_array_remove_range (self->noise, 0, self->noise->len - NOISE_CAP + 1);
   g_byte_array_append (self->noise, &byte, 1);
+  self->noise_total++;
 }
 
 static EsplashSlipResult
@@ -260,4 +262,21 @@ esplash_slip_decoder_clear_noise (EsplashSlipDecoder *self)
   g_return_if_fail (self != NULL);
 
   g_byte_array_set_size (self->noise, 0);
+}
+
+/**
+ * esplash_slip_decoder_get_noise_total:
+ *
+ * Unlike the length of esplash_slip_decoder_get_noise(), this count keeps
+ * rising when the buffer is trimmed or cleared, so callers can tell which
+ * bytes are new since an earlier mark.
+ *
+ * Returns: the number of noise bytes seen since the decoder was created
+ */
+guint64
+esplash_slip_decoder_get_noise_total (EsplashSlipDecoder *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->noise_total;
 }

@@ -41,6 +41,9 @@ gboolean            esplash_slip_decoder_in_frame   (EsplashSlipDecoder *self);
  * capped at 64 KiB, oldest dropped. */
 GByteArray         *esplash_slip_decoder_get_noise  (EsplashSlipDecoder *self);
 void                esplash_slip_decoder_clear_noise (EsplashSlipDecoder *self);
+/* Noise bytes seen since the decoder was made (never reset, not capped): the
+ * newest (total - mark) bytes of get_noise() arrived after a mark taken earlier. */
+guint64             esplash_slip_decoder_get_noise_total (EsplashSlipDecoder *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EsplashSlipDecoder, esplash_slip_decoder_free)
 

@@ -271,6 +271,7 @@ test_decode_noise (void)
   g_assert_cmpuint (esplash_slip_decoder_get_noise (dec)->len, ==, strlen (both));
   esplash_slip_decoder_clear_noise (dec);
   g_assert_cmpuint (esplash_slip_decoder_get_noise (dec)->len, ==, 0);
+  g_assert_cmpuint (esplash_slip_decoder_get_noise_total (dec), ==, strlen (both));
   fed_clear (&fed);
 }
 
@@ -291,6 +292,7 @@ test_decode_noise_cap (void)
     }
   noise = esplash_slip_decoder_get_noise (dec);
   g_assert_cmpuint (noise->len, ==, 64 * 1024);
+  g_assert_cmpuint (esplash_slip_decoder_get_noise_total (dec), ==, total);
   for (gsize j = 0; j < noise->len; j++)
     g_assert_cmpuint (noise->data[j], ==, (total - noise->len + j) % 191);
 }
