@@ -6,8 +6,50 @@
 
 #include "esplash-command.h"
 #include "esplash-device.h"
+#include "esplash-slip.h"
 
 G_BEGIN_DECLS
+
+/* The session state, shared by esplash-device*.c (one object, one thread at
+ * a time). esplash-flash.c uses the functions below, not the fields. */
+struct _EsplashDevice
+{
+  GObject                parent_instance;
+
+  EsplashTransport      *transport;
+  EsplashSlipDecoder    *decoder;
+  GByteArray            *rx;            /* bytes read but not yet fed to the decoder */
+  guint64                noise_mark;    /* decoder noise total when the current wait began */
+  guint64                rx_bytes;      /* everything received, for "no serial data" */
+
+  EsplashEventFunc       event_func;
+  gpointer               event_data;
+  GDestroyNotify         event_destroy;
+
+  gboolean               connected;
+  const EsplashChipInfo *chip;
+  guint                  revision;
+  EsplashConsole         console;
+  gboolean               stub_running;
+  gboolean               stub_reused;   /* found running at SYNC: not uploaded by us */
+  gboolean               sync_stub_detected;
+  gboolean               secure_download_mode;
+  EsplashSecurityInfo    security;
+
+  GByteArray            *boot_log;
+  gint                   boot_mode;     /* -1 = none seen */
+  gboolean               boot_download;
+
+  gboolean               flash_attached;
+  guint32                flash_params_size;  /* size sent with SPI_SET_PARAMS; 0 = not yet */
+  gboolean               flash_id_valid;
+  guint32                flash_id;
+};
+
+/* Seconds per megabyte with esptool's 3 s floor (§3.4), in milliseconds. */
+guint    esplash_timeout_per_mb (guint seconds_per_mb, guint64 bytes);
+
+#define ESPLASH_DEFAULT_TIMEOUT_MS 3000
 
 /* Send one command and wait for its response (matching opcode), at most
  * @timeout_ms. Checks the status (ESPLASH_ERROR_DEVICE) unless @out is
@@ -22,6 +64,33 @@ gboolean esplash_device_command (EsplashDevice   *self,
                                  EsplashResponse *out,        /* nullable */
                                  GCancellable    *cancellable,
                                  GError         **error);
+
+/* As esplash_device_command(), for a packet already built (e.g. by
+ * esplash_command_build_data()); the opcode is taken from it. */
+gboolean esplash_device_command_packet (EsplashDevice   *self,
+                                        GBytes          *packet,
+                                        gsize            expected_payload,
+                                        guint            timeout_ms,
+                                        gboolean         check,
+                                        EsplashResponse *out,
+                                        GCancellable    *cancellable,
+                                        GError         **error);
+/* As esplash_device_command(), with data made of little-endian words. */
+gboolean esplash_device_command_words (EsplashDevice   *self,
+                                       guint8           opcode,
+                                       const guint32   *words,
+                                       guint            n_words,
+                                       gsize            expected_payload,
+                                       guint            timeout_ms,
+                                       gboolean         check,
+                                       EsplashResponse *out,
+                                       GCancellable    *cancellable,
+                                       GError         **error);
+/* GET_SECURITY_INFO, 20-byte form first, then the 12-byte one (§2.11). */
+gboolean esplash_device_read_security_info (EsplashDevice       *self,
+                                            EsplashSecurityInfo *info,
+                                            GCancellable        *cancellable,
+                                            GError             **error);
 
 /* Send raw SLIP frame (no header), e.g. READ_FLASH acks. */
 gboolean esplash_device_send_frame (EsplashDevice *self, const guint8 *data, gsize len,
@@ -39,9 +108,31 @@ guint    esplash_device_flash_block_size (EsplashDevice *self);  /* per ROM/stub
 guint    esplash_device_ram_block_size   (EsplashDevice *self);
 /* Detected (or set) flash size in bytes; 0 if unknown. */
 guint32  esplash_device_get_flash_size   (EsplashDevice *self);
+/* Reads the flash id once per session (not in SDM: there it stays unknown). */
+gboolean esplash_device_ensure_flash_id  (EsplashDevice *self, GCancellable *cancellable,
+                                          GError **error);
 gboolean esplash_device_ensure_flash_attached (EsplashDevice *self, GCancellable *cancellable,
                                                GError **error);
 gboolean esplash_device_set_flash_params (EsplashDevice *self, guint32 size,
                                           GCancellable *cancellable, GError **error);
+
+/* The security info read while connecting (valid = FALSE if none). */
+const EsplashSecurityInfo *esplash_device_get_security_info (EsplashDevice *self);
+
+/* Discards unread input (transport and decoder). */
+gboolean esplash_device_flush_input (EsplashDevice *self, GError **error);
+/* Emits a STAGE event carrying region details (index, count, address). */
+void     esplash_device_stage_region (EsplashDevice *self, EsplashStage stage,
+                                      guint region_index, guint region_count,
+                                      guint32 region_address);
+/* Forgets the session after leaving the loader (a later connect starts over). */
+void     esplash_device_mark_disconnected (EsplashDevice *self);
+/* Reader for esplash_chip_read_*(); @user_data is an EsplashDeviceRegReader. */
+typedef struct {
+  EsplashDevice *device;
+  GCancellable  *cancellable;
+} EsplashDeviceRegReader;
+gboolean esplash_device_reg_reader (gpointer user_data, guint32 address, guint32 *value,
+                                    GError **error);
 
 G_END_DECLS

@@ -60,4 +60,10 @@ gboolean esplash_reset_hard (EsplashTransport *transport,
                              GCancellable     *cancellable,
                              GError          **error);
 
+/* Sleeps @ms milliseconds; returns early with G_IO_ERROR_CANCELLED when
+ * @cancellable fires. Independent of any transport. */
+gboolean esplash_sleep      (guint             ms,
+                             GCancellable     *cancellable,
+                             GError          **error);
+
 G_END_DECLS

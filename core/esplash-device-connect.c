@@ -1,0 +1,685 @@
+/* esplash-device-connect.c: reset into the loader, sync, detect the chip,
+ * post-connect steps, stub upload, baud change (protocol.md §2.2, §5.1,
+ * §6.1–§6.7, §7.2, §7.3).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "esplash-device.h"
+#include "esplash-device-private.h"
+
+#include "esplash-error.h"
+#include "esplash-stub.h"
+
+#include <string.h>
+
+#define DEFAULT_CONNECT_ATTEMPTS 7
+#define SYNCS_PER_ATTEMPT 5
+#define SYNC_FIRST_REPLY_MS 100
+/* The ROM answers SYNC 8 times; the 7 extra replies follow at once. */
+#define SYNC_EXTRA_REPLIES 7
+#define SYNC_EXTRA_REPLY_MS 100
+#define SYNC_RETRY_DELAY_MS 50
+#define ROM_BAUD 115200
+/* Boot log capture: read until the line is quiet this long, at most the cap. */
+#define BOOT_LOG_QUIET_MS 30
+#define BOOT_LOG_MAX_MS 250
+#define BOOT_LOG_CAP (64 * 1024)
+#define MEM_END_ROM_TIMEOUT_MS 200
+#define STUB_GREETING_TIMEOUT_MS 3000
+#define STUB_GREETING "OHAI"
+
+static const guint8 sync_data[36] = {
+  0x07, 0x07, 0x12, 0x20,
+  0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+  0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+  0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+  0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
+};
+
+static gboolean
+is_fatal (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE);
+}
+
+/* Reads what the chip prints right after the reset and looks for the ROM's
+ * "boot:0xNN … waiting for download" line (§7.3). */
+static gboolean
+capture_boot_log (EsplashDevice  *self,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  g_autoptr(GByteArray) log = g_byte_array_new ();
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  gint64 end = g_get_monotonic_time () + BOOT_LOG_MAX_MS * G_TIME_SPAN_MILLISECOND;
+  guint8 buf[1024];
+
+  while (g_get_monotonic_time () < end)
+    {
+      gssize n = esplash_transport_read (self->transport, buf, sizeof buf, BOOT_LOG_QUIET_MS,
+                                         cancellable, error);
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      g_byte_array_append (log, buf, (guint) n);
+    }
+  self->rx_bytes += log->len;
+  if (log->len == 0)
+    return TRUE;
+
+  if (self->boot_log->len + log->len <= BOOT_LOG_CAP)
+    g_byte_array_append (self->boot_log, log->data, log->len);
+
+  regex = g_regex_new ("boot:(0x[0-9a-fA-F]+)(.*waiting for download)?",
+                       G_REGEX_RAW | G_REGEX_DOTALL, 0, NULL);
+  if (g_regex_match_full (regex, (const char *) log->data, log->len, 0, 0, &match, NULL))
+    {
+      g_autofree char *mode = g_match_info_fetch (match, 1);
+      g_autofree char *download = g_match_info_fetch (match, 2);
+
+      self->boot_mode = (gint) g_ascii_strtoll (mode + 2, NULL, 16);
+      self->boot_download = download != NULL && *download != '\0';
+      esplash_device_log (self, ESPLASH_LOG_DEBUG, "Boot log: boot mode 0x%x%s",
+                          (guint) self->boot_mode,
+                          self->boot_download ? ", waiting for download" : "");
+    }
+  return TRUE;
+}
+
+/* One SYNC: the first reply within 100 ms, then the other seven (§2.2).
+ * Missing extra replies are tolerated: opcode matching drops late ones. */
+static gboolean
+sync_once (EsplashDevice  *self,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  g_autoptr(GBytes) data = g_bytes_new_static (sync_data, sizeof sync_data);
+  EsplashResponse response = { 0 };
+  gboolean stub_detected;
+
+  if (!esplash_device_flush_input (self, error) ||
+      !esplash_device_command (self, ESPLASH_OP_SYNC, data, 0, 0, SYNC_FIRST_REPLY_MS, FALSE,
+                               &response, cancellable, error))
+    return FALSE;
+  /* ROMs put a non-zero value in SYNC replies, the stub 0. */
+  stub_detected = response.value == 0;
+  esplash_response_clear (&response);
+
+  for (guint i = 0; i < SYNC_EXTRA_REPLIES; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) frame = esplash_device_read_frame (self, SYNC_EXTRA_REPLY_MS,
+                                                           cancellable, &local_error);
+      const guint8 *f;
+      gsize len;
+
+      if (frame == NULL)
+        {
+          if (is_fatal (local_error))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          break;
+        }
+      f = g_bytes_get_data (frame, &len);
+      if (len >= ESPLASH_COMMAND_HEADER_LEN && f[0] == 0x01 && f[1] == ESPLASH_OP_SYNC)
+        stub_detected &= (f[4] | f[5] | f[6] | f[7]) == 0;
+    }
+  self->sync_stub_detected = stub_detected;
+  return TRUE;
+}
+
+/* One attempt: reset (if @step), boot log, up to five SYNCs. */
+static gboolean
+connect_attempt (EsplashDevice           *self,
+                 const EsplashResetStep  *step,
+                 GCancellable            *cancellable,
+                 GError                 **error)
+{
+  GError *last_error = NULL;
+
+  if (step != NULL)
+    {
+      esplash_device_stage (self, ESPLASH_STAGE_RESETTING);
+      esplash_device_log (self, ESPLASH_LOG_DEBUG, "Resetting into the bootloader (%s, %u ms)",
+                          esplash_reset_strategy_name (step->strategy), step->delay_ms);
+      if (!esplash_device_flush_input (self, error) ||
+          !esplash_reset_run (self->transport, step, cancellable, error) ||
+          !capture_boot_log (self, cancellable, error))
+        return FALSE;
+    }
+
+  esplash_device_stage (self, ESPLASH_STAGE_SYNCING);
+  for (guint i = 0; i < SYNCS_PER_ATTEMPT; i++)
+    {
+      g_clear_error (&last_error);
+      if (sync_once (self, cancellable, &last_error))
+        return TRUE;
+      if (is_fatal (last_error))
+        break;
+      if (!esplash_sleep (SYNC_RETRY_DELAY_MS, cancellable, error))
+        {
+          g_clear_error (&last_error);
+          return FALSE;
+        }
+    }
+  g_propagate_error (error, last_error);
+  return FALSE;
+}
+
+/* esptool's distinctions for a connection that never synced (§7.3). */
+static void
+set_no_sync_error (EsplashDevice  *self,
+                   guint           attempts,
+                   guint64         rx_total,
+                   GError        **error)
+{
+  g_autofree char *reason = NULL;
+
+  if (self->boot_mode >= 0 && self->boot_download)
+    reason = g_strdup ("Download mode successfully detected, but getting no sync reply: "
+                       "The serial TX path seems to be down.");
+  else if (self->boot_mode >= 0)
+    reason = g_strdup_printf ("Wrong boot mode detected (0x%x)! "
+                              "The chip needs to be in download mode.",
+                              (guint) self->boot_mode);
+  else if (rx_total == 0)
+    reason = g_strdup ("No serial data received.");
+  else
+    reason = g_strdup ("Data arrived but no valid SYNC reply: serial noise, a wrong baud "
+                       "rate, or a chip that is not in download mode.");
+
+  g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NO_SYNC,
+               "Failed to connect to the chip after %u attempt%s: %s", attempts,
+               attempts == 1 ? "" : "s", reason);
+}
+
+static gboolean
+reset_and_sync (EsplashDevice                *self,
+                const EsplashConnectOptions  *options,
+                GCancellable                 *cancellable,
+                GError                      **error)
+{
+  g_autoptr(GArray) plan = NULL;
+  guint attempts = options->connect_attempts != 0 ? options->connect_attempts
+                                                  : DEFAULT_CONNECT_ATTEMPTS;
+  guint64 rx_start = self->rx_bytes;
+  GError *last_error = NULL;
+
+  plan = esplash_reset_plan (options->before, self->transport, FALSE);
+  if (plan->len == 0 && (options->before == ESPLASH_BEFORE_DEFAULT_RESET ||
+                         options->before == ESPLASH_BEFORE_USB_RESET))
+    esplash_device_log (self, ESPLASH_LOG_WARNING,
+                        "The port has no DTR/RTS lines: the chip was not reset. "
+                        "Put it in download mode by hand (hold BOOT, tap RESET).");
+
+  for (guint i = 0; i < attempts; i++)
+    {
+      const EsplashResetStep *step = NULL;
+
+      if (plan->len > 0)
+        step = &g_array_index (plan, EsplashResetStep, i % plan->len);
+      g_clear_error (&last_error);
+      if (connect_attempt (self, step, cancellable, &last_error))
+        return TRUE;
+      if (is_fatal (last_error))
+        {
+          g_propagate_error (error, last_error);
+          return FALSE;
+        }
+      esplash_device_log (self, ESPLASH_LOG_DEBUG, "Connect attempt %u/%u failed: %s",
+                          i + 1, attempts, last_error->message);
+    }
+
+  g_clear_error (&last_error);
+  set_no_sync_error (self, attempts, self->rx_bytes - rx_start, error);
+  return FALSE;
+}
+
+/* Chip identity (§6.2): the security info's chip id, else the magic value. */
+static gboolean
+detect_chip (EsplashDevice  *self,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  g_autoptr(GError) sec_error = NULL;
+  EsplashResponse response = { 0 };
+  guint32 magic = ESPLASH_CHIP_DETECT_MAGIC_REG;
+  const EsplashChipInfo *chip = NULL;
+
+  if (esplash_device_read_security_info (self, &self->security, cancellable, &sec_error))
+    {
+      self->secure_download_mode =
+        (self->security.flags & ESPLASH_SECURITY_SECURE_DOWNLOAD_ENABLE) != 0;
+      if (self->security.has_chip_id)
+        {
+          chip = esplash_chip_from_image_id (self->security.chip_id);
+          if (chip != NULL && chip->uses_magic)
+            chip = NULL;   /* only chips without a magic value are identified this way */
+        }
+    }
+  else if (is_fatal (sec_error))
+    {
+      g_propagate_error (error, g_steal_pointer (&sec_error));
+      return FALSE;
+    }
+
+  if (chip == NULL)
+    {
+      if (!esplash_device_command_words (self, ESPLASH_OP_READ_REG, &magic, 1, 0,
+                                         ESPLASH_DEFAULT_TIMEOUT_MS, FALSE, &response,
+                                         cancellable, error))
+        {
+          g_prefix_error (error, "Detecting the chip: ");
+          return FALSE;
+        }
+      if (response.status[0] != 0)
+        {
+          gboolean unsupported = esplash_response_is_unsupported (&response);
+
+          if (!unsupported)
+            {
+              esplash_response_check (&response, error);
+              esplash_response_clear (&response);
+              g_prefix_error (error, "Detecting the chip: ");
+              return FALSE;
+            }
+          /* Only the ESP32-S2 in Secure Download Mode refuses READ_REG and
+           * has no chip id in its security info. */
+          esplash_response_clear (&response);
+          chip = esplash_chip_get (ESPLASH_CHIP_ESP32S2);
+          self->secure_download_mode = TRUE;
+        }
+      else
+        {
+          magic = response.value;
+          esplash_response_clear (&response);
+          chip = esplash_chip_from_magic (magic);
+          if (chip == NULL)
+            {
+              g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED_CHIP,
+                           "Unknown chip: magic value 0x%08X at 0x%08X%s", magic,
+                           ESPLASH_CHIP_DETECT_MAGIC_REG,
+                           self->security.has_chip_id ? "" : " and no chip id");
+              return FALSE;
+            }
+        }
+    }
+
+  self->chip = chip;
+  return TRUE;
+}
+
+static gboolean
+detect_console (EsplashDevice  *self,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  EsplashConsole console = ESPLASH_CONSOLE_UART;
+  guint16 vid = esplash_transport_get_usb_vid (self->transport);
+  guint16 pid = esplash_transport_get_usb_pid (self->transport);
+  guint32 address, value;
+
+  self->console = ESPLASH_CONSOLE_UART;
+  /* The port's USB identity is authoritative (esptool HEAD). */
+  if (vid != 0 && esplash_chip_from_usb (vid, pid, &console) != NULL)
+    {
+      self->console = console;
+      return TRUE;
+    }
+  if (vid == ESPLASH_ESPRESSIF_USB_VID && pid == ESPLASH_USB_JTAG_SERIAL_PID)
+    {
+      self->console = ESPLASH_CONSOLE_USB_JTAG;
+      return TRUE;
+    }
+
+  /* Otherwise ask the ROM which console it uses (esptool v4). */
+  if (self->chip->uartdev_buf_no == 0 || self->secure_download_mode)
+    return TRUE;
+  address = self->chip->uartdev_buf_no;
+  if (self->chip->uartdev_buf_no_alt != 0 && self->revision >= self->chip->uartdev_alt_min_rev)
+    address = self->chip->uartdev_buf_no_alt;
+  if (!esplash_device_read_reg (self, address, &value, cancellable, error))
+    return FALSE;
+  value &= 0xFF;
+  if (self->chip->uartdev_usb_otg != 0 && value == self->chip->uartdev_usb_otg)
+    self->console = ESPLASH_CONSOLE_USB_OTG;
+  else if (self->chip->uartdev_usb_jtag != 0 && value == self->chip->uartdev_usb_jtag)
+    self->console = ESPLASH_CONSOLE_USB_JTAG;
+  return TRUE;
+}
+
+/* §6.7, §7.5: the RTC watchdog and super-watchdog keep running over
+ * USB-Serial/JTAG and would reset the chip in the middle of a write. */
+static gboolean
+disable_watchdogs (EsplashDevice  *self,
+                   GCancellable   *cancellable,
+                   GError        **error)
+{
+  const EsplashWdtRegs *wdt = &self->chip->wdt;
+  guint32 conf;
+
+  if (wdt->config0 == 0)
+    return TRUE;
+  esplash_device_log (self, ESPLASH_LOG_DEBUG, "Disabling the watchdogs (USB-Serial/JTAG)");
+  if (!esplash_device_write_reg (self, wdt->wprotect, ESPLASH_WDT_WKEY, 0xFFFFFFFF, 0,
+                                 cancellable, error) ||
+      !esplash_device_write_reg (self, wdt->config0, 0, 0xFFFFFFFF, 0, cancellable, error) ||
+      !esplash_device_write_reg (self, wdt->wprotect, 0, 0xFFFFFFFF, 0, cancellable, error))
+    return FALSE;
+  if (wdt->swd_conf == 0)
+    return TRUE;
+  return esplash_device_write_reg (self, wdt->swd_wprotect, wdt->swd_key, 0xFFFFFFFF, 0,
+                                   cancellable, error) &&
+         esplash_device_read_reg (self, wdt->swd_conf, &conf, cancellable, error) &&
+         esplash_device_write_reg (self, wdt->swd_conf, conf | (1u << wdt->swd_autofeed_bit),
+                                   0xFFFFFFFF, 0, cancellable, error) &&
+         esplash_device_write_reg (self, wdt->swd_wprotect, 0, 0xFFFFFFFF, 0,
+                                   cancellable, error);
+}
+
+static gboolean
+upload_segment (EsplashDevice  *self,
+                GBytes         *segment,
+                guint32         address,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (segment, &len);
+  guint bs = esplash_device_ram_block_size (self);
+  guint32 blocks = (guint32) ((len + bs - 1) / bs);
+  guint32 words[4] = { (guint32) len, blocks, bs, address };
+
+  if (!esplash_device_command_words (self, ESPLASH_OP_MEM_BEGIN, words, 4, 0,
+                                     ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, NULL, cancellable, error))
+    return FALSE;
+  for (guint32 seq = 0; seq < blocks; seq++)
+    {
+      gsize off = (gsize) seq * bs;
+      /* The last block is sent short: MEM_DATA is not padded (§2.6). */
+      g_autoptr(GBytes) packet = esplash_command_build_data (ESPLASH_OP_MEM_DATA, seq, data + off,
+                                                             MIN (bs, len - off));
+
+      if (!esplash_device_command_packet (self, packet, 0, ESPLASH_DEFAULT_TIMEOUT_MS, TRUE,
+                                          NULL, cancellable, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+run_stub (EsplashDevice  *self,
+          EsplashStub    *stub,
+          GCancellable   *cancellable,
+          GError        **error)
+{
+  GBytes *data = esplash_stub_get_data (stub);
+  guint32 entry = esplash_stub_get_entry (stub);
+  guint32 words[2] = { entry == 0 ? 1 : 0, entry };
+  EsplashResponse response = { 0 };
+  GError *local_error = NULL;
+  gint64 deadline;
+
+  esplash_device_stage (self, ESPLASH_STAGE_UPLOADING_STUB);
+  esplash_device_log (self, ESPLASH_LOG_INFO, "Uploading stub...");
+  if (!upload_segment (self, esplash_stub_get_text (stub), esplash_stub_get_text_start (stub),
+                       cancellable, error) ||
+      (data != NULL && g_bytes_get_size (data) > 0 &&
+       !upload_segment (self, data, esplash_stub_get_data_start (stub), cancellable, error)))
+    {
+      g_prefix_error (error, "Uploading the flasher stub: ");
+      return FALSE;
+    }
+
+  esplash_device_log (self, ESPLASH_LOG_INFO, "Running stub...");
+  /* The stub may take over the UART before the ROM's reply is out: a short
+   * wait, and errors do not count (as esptool). */
+  if (!esplash_device_command_words (self, ESPLASH_OP_MEM_END, words, 2, 0,
+                                     MEM_END_ROM_TIMEOUT_MS, FALSE, &response, cancellable,
+                                     &local_error))
+    {
+      if (is_fatal (local_error))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      esplash_device_log (self, ESPLASH_LOG_DEBUG, "MEM_END: %s (ignored)", local_error->message);
+      g_clear_error (&local_error);
+    }
+  esplash_response_clear (&response);
+
+  deadline = g_get_monotonic_time () + STUB_GREETING_TIMEOUT_MS * G_TIME_SPAN_MILLISECOND;
+  for (;;)
+    {
+      gint64 remaining = MAX (deadline - g_get_monotonic_time (), 0) / 1000;
+      g_autoptr(GBytes) frame = esplash_device_read_frame (self, (guint) remaining, cancellable,
+                                                           &local_error);
+      const guint8 *f;
+      gsize len;
+
+      if (frame == NULL)
+        {
+          g_propagate_prefixed_error (error, local_error,
+                                      "The flasher stub did not start (no greeting): ");
+          return FALSE;
+        }
+      f = g_bytes_get_data (frame, &len);
+      if (len == strlen (STUB_GREETING) && memcmp (f, STUB_GREETING, len) == 0)
+        break;
+      /* A late MEM_END reply from the ROM: skip it. */
+      if (len >= ESPLASH_COMMAND_HEADER_LEN && f[0] == 0x01 && f[1] == ESPLASH_OP_MEM_END)
+        continue;
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
+                   "The flasher stub did not start: expected its greeting “OHAI”, "
+                   "got a %" G_GSIZE_FORMAT "-byte frame", len);
+      return FALSE;
+    }
+
+  self->stub_running = TRUE;
+  esplash_device_log (self, ESPLASH_LOG_INFO, "Stub running...");
+  return TRUE;
+}
+
+/* Why the stub cannot be used on this chip, or NULL (§5.1). */
+static const char *
+stub_exclusion (EsplashDevice *self)
+{
+  gboolean secure_boot = (self->security.flags & ESPLASH_SECURITY_SECURE_BOOT_EN) != 0;
+
+  if (self->secure_download_mode)
+    return "Secure Download Mode does not allow a flasher stub";
+  if (self->chip->family == ESPLASH_CHIP_ESP32C2 && self->revision == 0)
+    return "the flasher stub does not support ESP32-C2 revision v0.0";
+  if (secure_boot && (self->chip->family == ESPLASH_CHIP_ESP32C3 ||
+                      self->chip->family == ESPLASH_CHIP_ESP32S3))
+    return "Secure Boot is enabled on this chip";
+  return NULL;
+}
+
+static gboolean
+start_stub (EsplashDevice                *self,
+            const EsplashConnectOptions  *options,
+            GCancellable                 *cancellable,
+            GError                      **error)
+{
+  g_autoptr(GError) find_error = NULL;
+  g_autoptr(EsplashStub) stub = NULL;
+  const char *excluded;
+
+  if (options->no_stub)
+    {
+      esplash_device_log (self, ESPLASH_LOG_INFO, "Using the ROM loader (stub disabled)");
+      return TRUE;
+    }
+  excluded = stub_exclusion (self);
+  if (excluded != NULL)
+    {
+      esplash_device_log (self, ESPLASH_LOG_INFO, "Using the ROM loader: %s", excluded);
+      return TRUE;
+    }
+
+  stub = esplash_stub_find (self->chip, self->revision, options->stub_dir, &find_error);
+  if (stub == NULL)
+    {
+      esplash_device_log (self, ESPLASH_LOG_INFO, "No flasher stub found (%s): using the ROM loader",
+                          find_error->message);
+      return TRUE;
+    }
+  esplash_device_log (self, ESPLASH_LOG_DEBUG, "Flasher stub %s",
+                      esplash_stub_get_path (stub) != NULL ? esplash_stub_get_path (stub) : "");
+  return run_stub (self, stub, cancellable, error);
+}
+
+static gboolean
+set_baud (EsplashDevice                *self,
+          const EsplashConnectOptions  *options,
+          GCancellable                 *cancellable,
+          GError                      **error)
+{
+  if (options->baud == 0 || options->baud == esplash_transport_get_baud (self->transport))
+    return TRUE;
+
+  if (!self->stub_running && self->chip->rom_is_esp8266_like)
+    {
+      esplash_device_log (self, ESPLASH_LOG_WARNING,
+                          "The %s ROM loader cannot change the baud rate: staying at %u baud "
+                          "(the flasher stub can)", self->chip->name,
+                          esplash_transport_get_baud (self->transport));
+      return TRUE;
+    }
+  if (self->secure_download_mode && (self->chip->family == ESPLASH_CHIP_ESP32C2 ||
+                                     self->chip->family == ESPLASH_CHIP_ESP32C5))
+    {
+      /* Their ROM baud fix needs register reads that SDM refuses (esptool skips too). */
+      esplash_device_log (self, ESPLASH_LOG_WARNING,
+                          "Not changing the baud rate in Secure Download Mode on %s",
+                          self->chip->name);
+      return TRUE;
+    }
+  esplash_device_stage (self, ESPLASH_STAGE_CHANGING_BAUD);
+  return esplash_device_change_baud (self, options->baud, cancellable, error);
+}
+
+static gboolean
+connect_internal (EsplashDevice                *self,
+                  const EsplashConnectOptions  *options,
+                  GCancellable                 *cancellable,
+                  GError                      **error)
+{
+  EsplashDeviceRegReader reader = { self, cancellable };
+  guint sync_baud = options->baud != 0 ? MIN (options->baud, ROM_BAUD) : ROM_BAUD;
+
+  esplash_device_mark_disconnected (self);
+  self->chip = NULL;
+  self->revision = 0;
+  self->console = ESPLASH_CONSOLE_UART;
+  self->secure_download_mode = FALSE;
+  memset (&self->security, 0, sizeof self->security);
+  g_byte_array_set_size (self->boot_log, 0);
+  self->boot_mode = -1;
+  self->boot_download = FALSE;
+
+  esplash_device_log (self, ESPLASH_LOG_INFO, "Connecting...");
+  if (options->before == ESPLASH_BEFORE_NO_RESET_NO_SYNC)
+    {
+      /* Talk to what runs already, at the requested rate: a stub (esptool). */
+      if (options->baud != 0 &&
+          !esplash_transport_set_baud (self->transport, options->baud, error))
+        return FALSE;
+      if (!esplash_device_flush_input (self, error))
+        return FALSE;
+      self->sync_stub_detected = TRUE;
+    }
+  else
+    {
+      if (!esplash_transport_set_baud (self->transport, sync_baud, error) ||
+          !reset_and_sync (self, options, cancellable, error))
+        return FALSE;
+    }
+  if (self->sync_stub_detected)
+    {
+      /* SYNC replies with value 0 come from a stub left running. */
+      if (options->before != ESPLASH_BEFORE_NO_RESET_NO_SYNC)
+        esplash_device_log (self, ESPLASH_LOG_INFO,
+                            "Stub is already running. No upload is necessary.");
+      self->stub_running = TRUE;
+      self->stub_reused = TRUE;
+    }
+
+  esplash_device_stage (self, ESPLASH_STAGE_DETECTING);
+  if (!detect_chip (self, cancellable, error))
+    return FALSE;
+  esplash_device_log (self, ESPLASH_LOG_INFO, "Detecting chip type... %s", self->chip->name);
+
+  if (options->chip != ESPLASH_CHIP_UNKNOWN && options->chip != self->chip->family)
+    {
+      const EsplashChipInfo *wanted = esplash_chip_get (options->chip);
+
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED_CHIP,
+                   "This chip is %s, not %s. Use --chip %s (or auto)", self->chip->name,
+                   wanted != NULL ? wanted->name : "the requested one", self->chip->id);
+      return FALSE;
+    }
+
+  if (!self->secure_download_mode &&
+      !esplash_chip_read_revision (self->chip, esplash_device_reg_reader, &reader,
+                                   &self->revision, error))
+    return FALSE;
+  esplash_device_log (self, ESPLASH_LOG_INFO, "Chip is %s (revision v%u.%u)%s",
+                      self->chip->name, self->revision / 100, self->revision % 100,
+                      self->secure_download_mode ? " in Secure Download Mode" : "");
+
+  if (!detect_console (self, cancellable, error))
+    return FALSE;
+
+  if (self->console == ESPLASH_CONSOLE_USB_JTAG && !self->secure_download_mode &&
+      !self->stub_reused && !disable_watchdogs (self, cancellable, error))
+    return FALSE;
+
+  if (!self->stub_running && !start_stub (self, options, cancellable, error))
+    return FALSE;
+
+  if (!set_baud (self, options, cancellable, error))
+    return FALSE;
+
+  self->connected = TRUE;
+  return TRUE;
+}
+
+gboolean
+esplash_device_connect (EsplashDevice                *self,
+                        const EsplashConnectOptions  *options,
+                        GCancellable                 *cancellable,
+                        GError                      **error)
+{
+  EsplashConnectOptions defaults;
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->connected)
+    {
+      esplash_device_log (self, ESPLASH_LOG_DEBUG, "Already connected to %s: not syncing again",
+                          self->chip->name);
+      return TRUE;
+    }
+  if (options == NULL)
+    {
+      esplash_connect_options_init (&defaults);
+      options = &defaults;
+    }
+
+  if (!connect_internal (self, options, cancellable, error))
+    {
+      esplash_device_mark_disconnected (self);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,1120 @@
+/* esplash-device.c: a blocking session with a chip's ROM loader or stub —
+ * the object, command/response I/O (protocol.md §1, §3.4) and the register
+ * level helpers (§6.5, §6.6, §2.7–§2.9). Connecting is in
+ * esplash-device-connect.c, leaving in esplash-device-leave.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "esplash-device.h"
+#include "esplash-device-private.h"
+
+#include "esplash-error.h"
+#include "esplash-slip.h"
+
+#include <string.h>
+
+/* esptool never waits longer than this for one reply (MAX_TIMEOUT). */
+#define MAX_TIMEOUT_MS 240000
+/* esptool gives up matching a reply after this many packets. */
+#define MAX_SKIPPED_PACKETS 100
+/* How much is read from the transport at once. */
+#define READ_CHUNK 4096
+
+/* SPI user-command bits (§6.6), the same on every chip. */
+#define SPI_USR_COMMAND (1u << 31)
+#define SPI_USR_MISO (1u << 28)
+#define SPI_USR2_COMMAND_LEN_SHIFT 28
+#define SPI_CMD_USR (1u << 18)
+#define SPI_ESP8266_MISO_BITLEN_SHIFT 8
+#define SPI_FLASH_RDID 0x9F
+#define SPI_DONE_POLLS 10
+
+/* SPI_SET_PARAMS fixed geometry (§2.7). */
+#define FLASH_BLOCK_SIZE 0x10000
+#define FLASH_SECTOR_SIZE 0x1000
+#define FLASH_PAGE_SIZE 0x100
+#define FLASH_STATUS_MASK 0xFFFF
+
+/* ESP32 ROM baud quirk (§2.9): RTC calibration register, not in the chip
+ * table because nothing else reads it. */
+#define ESP32_RTC_CALI_CFG1_REG 0x3FF5F06Cu
+#define ESP32_EFUSE_XTAL_WORD_OFFSET 0x10u
+
+/* Wait after a baud change before flushing what the switch garbled (§2.9). */
+#define BAUD_SETTLE_MS 50
+
+G_DEFINE_FINAL_TYPE (EsplashDevice, esplash_device, G_TYPE_OBJECT)
+
+static void
+esplash_device_finalize (GObject *object)
+{
+  EsplashDevice *self = ESPLASH_DEVICE (object);
+
+  if (self->event_destroy != NULL)
+    self->event_destroy (self->event_data);
+  g_clear_object (&self->transport);
+  g_clear_pointer (&self->decoder, esplash_slip_decoder_free);
+  g_clear_pointer (&self->rx, g_byte_array_unref);
+  g_clear_pointer (&self->boot_log, g_byte_array_unref);
+
+  G_OBJECT_CLASS (esplash_device_parent_class)->finalize (object);
+}
+
+static void
+esplash_device_class_init (EsplashDeviceClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = esplash_device_finalize;
+}
+
+static void
+esplash_device_init (EsplashDevice *self)
+{
+  self->decoder = esplash_slip_decoder_new (ESPLASH_SLIP_DEFAULT_MAX_FRAME);
+  self->rx = g_byte_array_new ();
+  self->boot_log = g_byte_array_new ();
+  self->boot_mode = -1;
+}
+
+/**
+ * esplash_device_new:
+ * @transport: an open transport; the device keeps a reference
+ *
+ * Returns: (transfer full): a session, not yet connected
+ */
+EsplashDevice *
+esplash_device_new (EsplashTransport *transport)
+{
+  EsplashDevice *self;
+
+  g_return_val_if_fail (ESPLASH_IS_TRANSPORT (transport), NULL);
+
+  self = g_object_new (ESPLASH_TYPE_DEVICE, NULL);
+  self->transport = g_object_ref (transport);
+  return self;
+}
+
+void
+esplash_connect_options_init (EsplashConnectOptions *options)
+{
+  g_return_if_fail (options != NULL);
+
+  memset (options, 0, sizeof *options);
+  options->before = ESPLASH_BEFORE_DEFAULT_RESET;
+  options->chip = ESPLASH_CHIP_UNKNOWN;
+}
+
+/**
+ * esplash_device_set_event_func:
+ * @func: (nullable): called on the working thread for every event
+ * @destroy: (nullable): frees @user_data
+ */
+void
+esplash_device_set_event_func (EsplashDevice    *self,
+                               EsplashEventFunc  func,
+                               gpointer          user_data,
+                               GDestroyNotify    destroy)
+{
+  g_return_if_fail (ESPLASH_IS_DEVICE (self));
+
+  if (self->event_destroy != NULL)
+    self->event_destroy (self->event_data);
+  self->event_func = func;
+  self->event_data = user_data;
+  self->event_destroy = destroy;
+}
+
+EsplashTransport *
+esplash_device_get_transport (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), NULL);
+  return self->transport;
+}
+
+gboolean
+esplash_device_is_connected (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  return self->connected;
+}
+
+const EsplashChipInfo *
+esplash_device_get_chip (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), NULL);
+  return self->chip;
+}
+
+gboolean
+esplash_device_is_stub (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  return self->stub_running;
+}
+
+gboolean
+esplash_device_is_secure_download_mode (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  return self->secure_download_mode;
+}
+
+EsplashConsole
+esplash_device_get_console (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), ESPLASH_CONSOLE_UART);
+  return self->console;
+}
+
+guint
+esplash_device_get_revision (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), 0);
+  return self->revision;
+}
+
+/**
+ * esplash_device_dup_boot_log:
+ *
+ * Returns: (transfer full): the bytes seen outside SLIP frames while the
+ *   last connect reset the chip (its ROM banner or application output)
+ */
+GBytes *
+esplash_device_dup_boot_log (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), NULL);
+  return g_bytes_new (self->boot_log->data, self->boot_log->len);
+}
+
+gint
+esplash_device_get_boot_mode (EsplashDevice *self,
+                              gboolean      *download)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), -1);
+  if (download != NULL)
+    *download = self->boot_download;
+  return self->boot_mode;
+}
+
+const EsplashSecurityInfo *
+esplash_device_get_security_info (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), NULL);
+  return &self->security;
+}
+
+void
+esplash_device_close (EsplashDevice *self)
+{
+  g_return_if_fail (ESPLASH_IS_DEVICE (self));
+
+  esplash_device_mark_disconnected (self);
+  esplash_transport_close (self->transport);
+}
+
+void
+esplash_device_mark_disconnected (EsplashDevice *self)
+{
+  self->connected = FALSE;
+  self->stub_running = FALSE;
+  self->stub_reused = FALSE;
+  self->sync_stub_detected = FALSE;
+  self->flash_attached = FALSE;
+  self->flash_params_size = 0;
+  self->flash_id_valid = FALSE;
+  self->flash_id = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* Events                                                              */
+
+void
+esplash_device_emit (EsplashDevice      *self,
+                     const EsplashEvent *event)
+{
+  if (self->event_func != NULL)
+    self->event_func (event, self->event_data);
+}
+
+void
+esplash_device_log (EsplashDevice   *self,
+                    EsplashLogLevel  level,
+                    const char      *format,
+                    ...)
+{
+  g_autofree char *message = NULL;
+  EsplashEvent event = { 0 };
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  if (level == ESPLASH_LOG_DEBUG)
+    g_debug ("%s", message);
+
+  event.kind = ESPLASH_EVENT_LOG;
+  event.level = level;
+  event.message = message;
+  esplash_device_emit (self, &event);
+}
+
+void
+esplash_device_stage (EsplashDevice *self,
+                      EsplashStage   stage)
+{
+  EsplashEvent event = { 0 };
+
+  event.kind = ESPLASH_EVENT_STAGE;
+  event.stage = stage;
+  esplash_device_emit (self, &event);
+}
+
+void
+esplash_device_stage_region (EsplashDevice *self,
+                             EsplashStage   stage,
+                             guint          region_index,
+                             guint          region_count,
+                             guint32        region_address)
+{
+  EsplashEvent event = { 0 };
+
+  event.kind = ESPLASH_EVENT_STAGE;
+  event.stage = stage;
+  event.region_index = region_index;
+  event.region_count = region_count;
+  event.region_address = region_address;
+  esplash_device_emit (self, &event);
+}
+
+/* ------------------------------------------------------------------ */
+/* Frames                                                              */
+
+guint
+esplash_timeout_per_mb (guint   seconds_per_mb,
+                        guint64 bytes)
+{
+  guint64 ms = (guint64) seconds_per_mb * bytes / 1000;
+
+  return (guint) CLAMP (ms, ESPLASH_DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
+}
+
+gboolean
+esplash_device_flush_input (EsplashDevice  *self,
+                            GError        **error)
+{
+  g_byte_array_set_size (self->rx, 0);
+  esplash_slip_decoder_reset (self->decoder);
+  return esplash_transport_flush_input (self->transport, error);
+}
+
+/* memmem() is a GNU extension: not on every platform we build for. */
+static const guint8 *
+find_bytes (const guint8 *haystack,
+            gsize         len,
+            const char   *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; n <= len && i <= len - n; i++)
+    if (memcmp (haystack + i, needle, n) == 0)
+      return haystack + i;
+  return NULL;
+}
+
+static const char *const crash_markers[] = {
+  "Guru Meditation Error",
+  "Fatal exception",
+};
+
+/* A panic message in the chip's output since the wait began means no reply
+ * will come (esptool reports it the same way). */
+static gboolean
+check_for_crash (EsplashDevice  *self,
+                 GError        **error)
+{
+  GByteArray *noise = esplash_slip_decoder_get_noise (self->decoder);
+  guint64 fresh = esplash_slip_decoder_get_noise_total (self->decoder) - self->noise_mark;
+  /* The newest bytes of the (capped) buffer are the ones since the mark. */
+  gsize len = (gsize) MIN (fresh, (guint64) noise->len);
+  const guint8 *start = noise->data + noise->len - len;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (crash_markers); i++)
+    {
+      const guint8 *hit = find_bytes (start, len, crash_markers[i]);
+      g_autoptr(GString) line = NULL;
+
+      if (hit == NULL)
+        continue;
+      line = g_string_new (NULL);
+      for (const guint8 *p = hit; p < start + len && *p != '\r' && *p != '\n' &&
+           line->len < 160; p++)
+        g_string_append_c (line, g_ascii_isprint (*p) ? (char) *p : '?');
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE,
+                   "The chip crashed instead of answering: “%s”", line->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+mark_noise (EsplashDevice *self)
+{
+  self->noise_mark = esplash_slip_decoder_get_noise_total (self->decoder);
+}
+
+/* Feeds buffered bytes to the decoder until a frame completes. */
+static GBytes *
+decode_buffered (EsplashDevice  *self,
+                 GError        **error)
+{
+  gsize i;
+
+  for (i = 0; i < self->rx->len; i++)
+    {
+      EsplashSlipResult r = esplash_slip_decoder_push (self->decoder, self->rx->data[i], error);
+
+      if (r == ESPLASH_SLIP_FRAME)
+        {
+          g_byte_array_remove_range (self->rx, 0, i + 1);
+          return esplash_slip_decoder_take_frame (self->decoder);
+        }
+      if (r == ESPLASH_SLIP_ERROR)
+        {
+          g_byte_array_remove_range (self->rx, 0, i + 1);
+          return NULL;
+        }
+    }
+  g_byte_array_set_size (self->rx, 0);
+  return NULL;
+}
+
+/* One SLIP frame within @timeout_ms. On timeout: ESPLASH_ERROR_TIMED_OUT
+ * (the message says whether anything arrived at all). */
+static GBytes *
+read_frame (EsplashDevice  *self,
+            guint           timeout_ms,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean got_bytes = FALSE;
+  guint8 buf[READ_CHUNK];
+
+  for (;;)
+    {
+      GError *local_error = NULL;
+      GBytes *frame = decode_buffered (self, &local_error);
+      gint64 remaining;
+      gssize n;
+
+      if (frame != NULL)
+        return frame;
+      if (local_error != NULL)
+        {
+          g_propagate_prefixed_error (error, local_error, "Corrupt data from the chip: ");
+          return NULL;
+        }
+      if (!check_for_crash (self, error))
+        return NULL;
+
+      remaining = deadline - g_get_monotonic_time ();
+      if (remaining <= 0)
+        {
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT,
+                       got_bytes ? "the chip's data stopped in the middle of a packet"
+                                 : "no serial data received");
+          return NULL;
+        }
+      n = esplash_transport_read (self->transport, buf, sizeof buf,
+                                  (guint) ((remaining + 999) / 1000), cancellable, error);
+      if (n < 0)
+        return NULL;
+      if (n > 0)
+        {
+          got_bytes = TRUE;
+          self->rx_bytes += (guint64) n;
+          g_byte_array_append (self->rx, buf, (guint) n);
+        }
+    }
+}
+
+GBytes *
+esplash_device_read_frame (EsplashDevice  *self,
+                           guint           timeout_ms,
+                           GCancellable   *cancellable,
+                           GError        **error)
+{
+  GError *local_error = NULL;
+  GBytes *frame;
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), NULL);
+
+  mark_noise (self);
+  frame = read_frame (self, timeout_ms, cancellable, &local_error);
+  if (frame == NULL)
+    {
+      if (g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT))
+        g_propagate_prefixed_error (error, local_error,
+                                    "Timed out after %.1f s waiting for data from the chip: ",
+                                    timeout_ms / 1000.0);
+      else
+        g_propagate_error (error, local_error);
+    }
+  return frame;
+}
+
+gboolean
+esplash_device_send_frame (EsplashDevice  *self,
+                           const guint8   *data,
+                           gsize           len,
+                           GError        **error)
+{
+  g_autoptr(GByteArray) wire = g_byte_array_sized_new (len + 16);
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+
+  esplash_slip_encode (data, len, wire);
+  return esplash_transport_write (self->transport, wire->data, wire->len, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                            */
+
+static const char *
+op_name (guint8 opcode)
+{
+  const char *name = esplash_opcode_name (opcode);
+
+  return name != NULL ? name : "command";
+}
+
+gboolean
+esplash_device_command_packet (EsplashDevice    *self,
+                               GBytes           *packet,
+                               gsize             expected_payload,
+                               guint             timeout_ms,
+                               gboolean          check,
+                               EsplashResponse  *out,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  gsize plen;
+  const guint8 *p = g_bytes_get_data (packet, &plen);
+  guint8 opcode;
+  gint64 deadline;
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  g_return_val_if_fail (plen >= ESPLASH_COMMAND_HEADER_LEN, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  opcode = p[1];
+  timeout_ms = MIN (timeout_ms, MAX_TIMEOUT_MS);
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (!esplash_device_send_frame (self, p, plen, error))
+    {
+      g_prefix_error (error, "Sending %s: ", op_name (opcode));
+      return FALSE;
+    }
+
+  mark_noise (self);
+  deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+
+  for (guint i = 0; i < MAX_SKIPPED_PACKETS; i++)
+    {
+      g_autoptr(GBytes) frame = NULL;
+      EsplashResponse response = { 0 };
+      GError *local_error = NULL;
+      gint64 remaining = deadline - g_get_monotonic_time ();
+      const guint8 *f;
+      gsize flen;
+      gboolean ok;
+
+      frame = read_frame (self, (guint) MAX (remaining, 0) / 1000, cancellable, &local_error);
+      if (frame == NULL)
+        {
+          if (g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT))
+            g_propagate_prefixed_error (error, local_error,
+                                        "Timed out after %.1f s waiting for the reply to %s: ",
+                                        timeout_ms / 1000.0, op_name (opcode));
+          else
+            g_propagate_prefixed_error (error, local_error, "Waiting for the reply to %s: ",
+                                        op_name (opcode));
+          return FALSE;
+        }
+
+      f = g_bytes_get_data (frame, &flen);
+      if (flen < ESPLASH_COMMAND_HEADER_LEN || f[0] != 0x01)
+        continue;   /* a greeting, an ack or noise: not a reply */
+
+      if (f[1] != opcode)
+        {
+          /* The ROM answers a command it does not know with 01 05 and may
+           * repeat it (§1.3): treat as this command's failure. */
+          if (flen >= ESPLASH_COMMAND_HEADER_LEN + 2 &&
+              f[ESPLASH_COMMAND_HEADER_LEN] != 0 &&
+              f[ESPLASH_COMMAND_HEADER_LEN + 1] == ESPLASH_ROM_ERROR_INVALID_FORMAT)
+            {
+              if (!esplash_device_flush_input (self, error))
+                return FALSE;
+              response.opcode = opcode;
+              response.payload = g_bytes_new (NULL, 0);
+              response.status[0] = f[ESPLASH_COMMAND_HEADER_LEN];
+              response.status[1] = f[ESPLASH_COMMAND_HEADER_LEN + 1];
+              response.status_len = 2;
+            }
+          else
+            {
+              continue;
+            }
+        }
+      else if (!esplash_response_parse (f, flen, expected_payload, &response, error))
+        {
+          g_prefix_error (error, "Reply to %s: ", op_name (opcode));
+          return FALSE;
+        }
+
+      esplash_device_log (self, ESPLASH_LOG_DEBUG, "%s reply: value 0x%08X, %u status bytes",
+                          op_name (opcode), response.value, response.status_len);
+
+      ok = TRUE;
+      if (check || out == NULL)
+        ok = esplash_response_check (&response, error);
+      if (ok && out != NULL)
+        *out = response;
+      else
+        esplash_response_clear (&response);
+      return ok;
+    }
+
+  g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
+               "No reply to %s among %u packets from the chip", op_name (opcode),
+               MAX_SKIPPED_PACKETS);
+  return FALSE;
+}
+
+gboolean
+esplash_device_command (EsplashDevice    *self,
+                        guint8            opcode,
+                        GBytes           *data,
+                        guint32           checksum,
+                        gsize             expected_payload,
+                        guint             timeout_ms,
+                        gboolean          check,
+                        EsplashResponse  *out,
+                        GCancellable     *cancellable,
+                        GError          **error)
+{
+  g_autoptr(GBytes) packet = NULL;
+  const guint8 *d = NULL;
+  gsize len = 0;
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+
+  if (data != NULL)
+    d = g_bytes_get_data (data, &len);
+  packet = esplash_command_build (opcode, d, len, checksum);
+  return esplash_device_command_packet (self, packet, expected_payload, timeout_ms, check,
+                                        out, cancellable, error);
+}
+
+gboolean
+esplash_device_command_words (EsplashDevice    *self,
+                              guint8            opcode,
+                              const guint32    *words,
+                              guint             n_words,
+                              gsize             expected_payload,
+                              guint             timeout_ms,
+                              gboolean          check,
+                              EsplashResponse  *out,
+                              GCancellable     *cancellable,
+                              GError          **error)
+{
+  g_autoptr(GBytes) packet = esplash_command_build_words (opcode, words, n_words);
+
+  return esplash_device_command_packet (self, packet, expected_payload, timeout_ms, check,
+                                        out, cancellable, error);
+}
+
+gboolean
+esplash_device_read_reg (EsplashDevice  *self,
+                         guint32         address,
+                         guint32        *value,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  EsplashResponse response = { 0 };
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  if (!esplash_device_command_words (self, ESPLASH_OP_READ_REG, &address, 1, 0,
+                                     ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, &response,
+                                     cancellable, error))
+    {
+      g_prefix_error (error, "Reading register 0x%08X: ", address);
+      return FALSE;
+    }
+  *value = response.value;
+  esplash_response_clear (&response);
+  return TRUE;
+}
+
+gboolean
+esplash_device_write_reg (EsplashDevice  *self,
+                          guint32         address,
+                          guint32         value,
+                          guint32         mask,
+                          guint32         delay_us,
+                          GCancellable   *cancellable,
+                          GError        **error)
+{
+  guint32 words[4] = { address, value, mask, delay_us };
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+
+  if (!esplash_device_command_words (self, ESPLASH_OP_WRITE_REG, words, G_N_ELEMENTS (words),
+                                     0, ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, NULL,
+                                     cancellable, error))
+    {
+      g_prefix_error (error, "Writing register 0x%08X: ", address);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+esplash_device_reg_reader (gpointer   user_data,
+                           guint32    address,
+                           guint32   *value,
+                           GError   **error)
+{
+  EsplashDeviceRegReader *reader = user_data;
+
+  return esplash_device_read_reg (reader->device, address, value, reader->cancellable, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Flash access                                                        */
+
+guint
+esplash_device_flash_block_size (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self) && self->chip != NULL, 0x400);
+
+  if (!self->stub_running)
+    return self->chip->rom_flash_block;
+  if (self->console == ESPLASH_CONSOLE_USB_OTG && self->chip->usb_otg_flash_block != 0)
+    return self->chip->usb_otg_flash_block;
+  return self->chip->stub_flash_block;
+}
+
+guint
+esplash_device_ram_block_size (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self) && self->chip != NULL, 0x800);
+
+  if (self->console == ESPLASH_CONSOLE_USB_OTG && self->chip->usb_otg_ram_block != 0)
+    return self->chip->usb_otg_ram_block;
+  return self->chip->ram_block;
+}
+
+guint32
+esplash_device_get_flash_size (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), 0);
+
+  if (!self->flash_id_valid)
+    return 0;
+  return esplash_flash_size_from_id (self->flash_id);
+}
+
+static gboolean
+require_connected (EsplashDevice  *self,
+                   GError        **error)
+{
+  if (self->connected && self->chip != NULL)
+    return TRUE;
+  g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
+                       "Not connected to a chip: connect first");
+  return FALSE;
+}
+
+gboolean
+esplash_device_ensure_flash_attached (EsplashDevice  *self,
+                                      GCancellable   *cancellable,
+                                      GError        **error)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+
+  if (!require_connected (self, error))
+    return FALSE;
+  if (self->flash_attached)
+    return TRUE;
+
+  /* The stub attaches the flash itself at start-up (§2.8). */
+  if (!self->stub_running)
+    {
+      if (self->chip->rom_is_esp8266_like)
+        {
+          /* No SPI_ATTACH in this ROM: a zero-length FLASH_BEGIN attaches it. */
+          guint32 words[4] = { 0, 0, self->chip->rom_flash_block, 0 };
+
+          if (!esplash_device_command_words (self, ESPLASH_OP_FLASH_BEGIN, words, 4, 0,
+                                             ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, NULL,
+                                             cancellable, error))
+            return FALSE;
+        }
+      else
+        {
+          /* Default pins from eFuse, then the ROM's extra is_legacy word. */
+          guint32 words[2] = { 0, 0 };
+
+          if (!esplash_device_command_words (self, ESPLASH_OP_SPI_ATTACH, words, 2, 0,
+                                             ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, NULL,
+                                             cancellable, error))
+            return FALSE;
+        }
+    }
+  self->flash_attached = TRUE;
+  return TRUE;
+}
+
+gboolean
+esplash_device_set_flash_params (EsplashDevice  *self,
+                                 guint32         size,
+                                 GCancellable   *cancellable,
+                                 GError        **error)
+{
+  guint32 words[6] = { 0, size, FLASH_BLOCK_SIZE, FLASH_SECTOR_SIZE, FLASH_PAGE_SIZE,
+                       FLASH_STATUS_MASK };
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+
+  if (!require_connected (self, error))
+    return FALSE;
+  if (!self->stub_running && self->chip->rom_is_esp8266_like)
+    return TRUE;    /* the ESP8266 ROM has no SPI_SET_PARAMS */
+  if (self->flash_params_size == size)
+    return TRUE;
+  if (!esplash_device_command_words (self, ESPLASH_OP_SPI_SET_PARAMS, words, 6, 0,
+                                     ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, NULL,
+                                     cancellable, error))
+    return FALSE;
+  self->flash_params_size = size;
+  return TRUE;
+}
+
+/* One SPI user command that only reads (§6.6). */
+static gboolean
+run_spiflash_read_command (EsplashDevice  *self,
+                           guint8          command,
+                           guint           read_bits,
+                           guint32        *result,
+                           GCancellable   *cancellable,
+                           GError        **error)
+{
+  const EsplashSpiRegs *spi = &self->chip->spi;
+  guint32 old_usr, old_usr2, cmd = SPI_CMD_USR;
+  guint i;
+
+  if (!esplash_device_read_reg (self, spi->base + spi->usr, &old_usr, cancellable, error) ||
+      !esplash_device_read_reg (self, spi->base + spi->usr2, &old_usr2, cancellable, error))
+    return FALSE;
+
+  if (spi->miso_dlen != 0)
+    {
+      if (!esplash_device_write_reg (self, spi->base + spi->miso_dlen, read_bits - 1,
+                                     0xFFFFFFFF, 0, cancellable, error))
+        return FALSE;
+    }
+  else
+    {
+      /* ESP8266: the data lengths live in USR1. */
+      if (!esplash_device_write_reg (self, spi->base + spi->usr1,
+                                     (read_bits - 1) << SPI_ESP8266_MISO_BITLEN_SHIFT,
+                                     0xFFFFFFFF, 0, cancellable, error))
+        return FALSE;
+    }
+
+  if (!esplash_device_write_reg (self, spi->base + spi->usr, SPI_USR_COMMAND | SPI_USR_MISO,
+                                 0xFFFFFFFF, 0, cancellable, error) ||
+      !esplash_device_write_reg (self, spi->base + spi->usr2,
+                                 (7u << SPI_USR2_COMMAND_LEN_SHIFT) | command,
+                                 0xFFFFFFFF, 0, cancellable, error) ||
+      !esplash_device_write_reg (self, spi->base + spi->w0, 0, 0xFFFFFFFF, 0,
+                                 cancellable, error) ||
+      !esplash_device_write_reg (self, spi->base, SPI_CMD_USR, 0xFFFFFFFF, 0,
+                                 cancellable, error))
+    return FALSE;
+
+  for (i = 0; i < SPI_DONE_POLLS && (cmd & SPI_CMD_USR) != 0; i++)
+    if (!esplash_device_read_reg (self, spi->base, &cmd, cancellable, error))
+      return FALSE;
+  if ((cmd & SPI_CMD_USR) != 0)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE,
+                   "SPI flash command 0x%02X did not complete in time", command);
+      return FALSE;
+    }
+
+  return esplash_device_read_reg (self, spi->base + spi->w0, result, cancellable, error) &&
+         esplash_device_write_reg (self, spi->base + spi->usr, old_usr, 0xFFFFFFFF, 0,
+                                   cancellable, error) &&
+         esplash_device_write_reg (self, spi->base + spi->usr2, old_usr2, 0xFFFFFFFF, 0,
+                                   cancellable, error);
+}
+
+gboolean
+esplash_device_read_flash_id (EsplashDevice  *self,
+                              guint32        *flash_id,
+                              GCancellable   *cancellable,
+                              GError        **error)
+{
+  guint32 value = 0;
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  g_return_val_if_fail (flash_id != NULL, FALSE);
+
+  if (!require_connected (self, error))
+    return FALSE;
+  if (self->secure_download_mode)
+    {
+      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED,
+                           "The flash id cannot be read in Secure Download Mode");
+      return FALSE;
+    }
+  if (!esplash_device_ensure_flash_attached (self, cancellable, error) ||
+      !run_spiflash_read_command (self, SPI_FLASH_RDID, 24, &value, cancellable, error))
+    {
+      g_prefix_error (error, "Reading the flash id: ");
+      return FALSE;
+    }
+  *flash_id = value & 0xFFFFFF;
+  return TRUE;
+}
+
+gboolean
+esplash_device_ensure_flash_id (EsplashDevice  *self,
+                                GCancellable   *cancellable,
+                                GError        **error)
+{
+  if (self->flash_id_valid || self->secure_download_mode)
+    return TRUE;
+  if (!esplash_device_read_flash_id (self, &self->flash_id, cancellable, error))
+    return FALSE;
+  self->flash_id_valid = TRUE;
+  esplash_device_log (self, ESPLASH_LOG_DEBUG, "Flash id 0x%06X (%u bytes)", self->flash_id,
+                      esplash_flash_size_from_id (self->flash_id));
+  return TRUE;
+}
+
+/* The baud the ROM must be told so that it really runs at @baud (§2.9). */
+static gboolean
+rom_baud_value (EsplashDevice  *self,
+                guint           baud,
+                guint          *rom_baud,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  const EsplashChipInfo *chip = self->chip;
+
+  *rom_baud = baud;
+  if (self->stub_running || !chip->baud_needs_xtal_fix)
+    return TRUE;
+
+  if (chip->family == ESPLASH_CHIP_ESP32)
+    {
+      guint32 cali, efuse;
+      guint64 rom_xtal, valid_xtal;
+
+      if (!esplash_device_read_reg (self, ESP32_RTC_CALI_CFG1_REG, &cali, cancellable, error) ||
+          !esplash_device_read_reg (self, chip->efuse_base + ESP32_EFUSE_XTAL_WORD_OFFSET,
+                                    &efuse, cancellable, error))
+        return FALSE;
+      rom_xtal = (guint64) ((cali >> 7) & 0x1FFFFFF) * 15625 * (efuse & 0xFF) / 40;
+      if (rom_xtal == 0)
+        return TRUE;  /* no calibration value: nothing to correct */
+      valid_xtal = rom_xtal > 33000000 ? 40000000 : 26000000;
+      *rom_baud = (guint) ((guint64) baud * rom_xtal / valid_xtal);
+    }
+  else
+    {
+      /* ESP32-C2: the ROM assumes 40 MHz even with a 26 MHz crystal. */
+      EsplashDeviceRegReader reader = { self, cancellable };
+      guint mhz = 0;
+
+      if (!esplash_chip_read_crystal (chip, esplash_device_reg_reader, &reader,
+                                      esplash_transport_get_baud (self->transport), &mhz, error))
+        return FALSE;
+      if (mhz == 26)
+        *rom_baud = baud * 40 / 26;
+    }
+  return TRUE;
+}
+
+gboolean
+esplash_device_change_baud (EsplashDevice  *self,
+                            guint           baud,
+                            GCancellable   *cancellable,
+                            GError        **error)
+{
+  guint32 words[2];
+  guint rom_baud;
+  EsplashResponse response = { 0 };
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+
+  if (self->chip == NULL)
+    {
+      /* Also used while connecting, before the session counts as connected. */
+      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
+                           "Not connected to a chip: connect first");
+      return FALSE;
+    }
+  if (baud == 0)
+    {
+      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                           "Invalid baud rate 0");
+      return FALSE;
+    }
+  if (!self->stub_running && self->chip->rom_is_esp8266_like)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED,
+                   "The %s ROM loader cannot change the baud rate; the flasher stub can "
+                   "(do not disable the stub)", self->chip->name);
+      return FALSE;
+    }
+  if (!rom_baud_value (self, baud, &rom_baud, cancellable, error))
+    return FALSE;
+
+  esplash_device_log (self, ESPLASH_LOG_INFO, "Changing baud rate to %u", baud);
+  /* The stub wants the old rate as the second word, the ROM 0. */
+  words[0] = rom_baud;
+  words[1] = self->stub_running ? esplash_transport_get_baud (self->transport) : 0;
+  /* Only the reply matters, not its status (esptool does not check it). */
+  if (!esplash_device_command_words (self, ESPLASH_OP_CHANGE_BAUDRATE, words, 2, 0,
+                                     ESPLASH_DEFAULT_TIMEOUT_MS, FALSE, &response,
+                                     cancellable, error))
+    return FALSE;
+  esplash_response_clear (&response);
+
+  if (!esplash_transport_set_baud (self->transport, baud, error) ||
+      !esplash_sleep (BAUD_SETTLE_MS, cancellable, error) ||
+      !esplash_device_flush_input (self, error))
+    return FALSE;
+  esplash_device_log (self, ESPLASH_LOG_INFO, "Changed.");
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Description                                                         */
+
+gboolean
+esplash_device_read_security_info (EsplashDevice        *self,
+                                   EsplashSecurityInfo  *info,
+                                   GCancellable         *cancellable,
+                                   GError              **error)
+{
+  static const gsize lengths[] = { 20, 12 };
+  GError *last_error = NULL;
+
+  memset (info, 0, sizeof *info);
+  /* Ask for the long form first and fall back to the ESP32-S2's short one
+   * on any failure, as esptool HEAD does. */
+  for (gsize i = 0; i < G_N_ELEMENTS (lengths); i++)
+    {
+      EsplashResponse response = { 0 };
+      const guint8 *p;
+      gsize len;
+
+      g_clear_error (&last_error);
+      if (!esplash_device_command (self, ESPLASH_OP_GET_SECURITY_INFO, NULL, 0, lengths[i],
+                                   ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, &response,
+                                   cancellable, &last_error))
+        {
+          if (g_error_matches (last_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+              g_error_matches (last_error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE))
+            break;
+          continue;
+        }
+
+      p = g_bytes_get_data (response.payload, &len);
+      info->valid = TRUE;
+      info->flags = (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 |
+                    (guint32) p[3] << 24;
+      info->flash_crypt_cnt = p[4];
+      memcpy (info->key_purposes, p + 5, sizeof info->key_purposes);
+      if (len >= 20)
+        {
+          info->has_chip_id = TRUE;
+          info->chip_id = (guint32) p[12] | (guint32) p[13] << 8 | (guint32) p[14] << 16 |
+                          (guint32) p[15] << 24;
+          info->api_version = (guint32) p[16] | (guint32) p[17] << 8 |
+                              (guint32) p[18] << 16 | (guint32) p[19] << 24;
+        }
+      esplash_response_clear (&response);
+      return TRUE;
+    }
+
+  g_propagate_error (error, last_error);
+  return FALSE;
+}
+
+gboolean
+esplash_device_describe (EsplashDevice           *self,
+                         EsplashChipDescription  *out,
+                         GCancellable            *cancellable,
+                         GError                 **error)
+{
+  EsplashDeviceRegReader reader = { self, cancellable };
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  g_return_val_if_fail (out != NULL, FALSE);
+
+  memset (out, 0, sizeof *out);
+  if (!require_connected (self, error))
+    return FALSE;
+
+  out->chip = self->chip;
+  out->revision = self->revision;
+  out->secure_download_mode = self->secure_download_mode;
+  out->stub_running = self->stub_running;
+  out->console = self->console;
+
+  if (self->chip->has_security_info && !self->security.valid)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (!esplash_device_read_security_info (self, &self->security, cancellable,
+                                              &local_error))
+        {
+          if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_propagate_error (error, g_steal_pointer (&local_error));
+              return FALSE;
+            }
+          esplash_device_log (self, ESPLASH_LOG_WARNING, "Security info unavailable: %s",
+                              local_error->message);
+        }
+    }
+  out->security = self->security;
+
+  /* Secure Download Mode allows no register reads: that is all there is. */
+  if (self->secure_download_mode)
+    return TRUE;
+
+  if (!esplash_chip_read_crystal (self->chip, esplash_device_reg_reader, &reader,
+                                  esplash_transport_get_baud (self->transport),
+                                  &out->crystal_mhz, error) ||
+      !esplash_chip_read_mac (self->chip, esplash_device_reg_reader, &reader, out->mac, error) ||
+      !esplash_device_ensure_flash_id (self, cancellable, error))
+    return FALSE;
+
+  out->flash_id = self->flash_id;
+  out->flash_size = esplash_flash_size_from_id (self->flash_id);
+  return TRUE;
+}

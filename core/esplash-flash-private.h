@@ -1,0 +1,29 @@
+/* esplash-flash-private.h: helpers shared by esplash-flash*.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "esplash-flash.h"
+
+G_BEGIN_DECLS
+
+gboolean esplash_flash_require_connected (EsplashDevice *device, GError **error);
+/* "4 MB", "512 KB"; newly allocated. */
+char    *esplash_flash_format_size       (guint32 bytes);
+void     esplash_flash_emit_progress     (EsplashDevice *device,
+                                          EsplashStage   stage,
+                                          guint          region_index,
+                                          guint          region_count,
+                                          guint32        region_address,
+                                          guint64        region_done,
+                                          guint64        region_total,
+                                          guint64        overall_done,
+                                          guint64        overall_total);
+/* Pads @data to 4 bytes with 0xFF and, if @align_to_sector, moves *@address
+ * down to a 4 KiB boundary, prepending 0xFF (§3.2). */
+GBytes  *esplash_flash_pad_image         (GBytes   *data,
+                                          gboolean  align_to_sector,
+                                          guint32  *address);
+
+G_END_DECLS
