@@ -51,10 +51,14 @@ typedef struct {
   char     compile_date[17];
 } EsplashImageInfo;
 
-/* Parses @data as an image for @chip (NULL: ESP32 family layout, unless the
- * magic is 0xEA). Returns FALSE with ESPLASH_ERROR_INVALID_IMAGE and a precise
- * message when the bytes are not a valid image. A bad checksum or SHA-256 is
- * reported in the info, not as an error. */
+/* Parses @data as an image for @chip. With @chip NULL the layout is inferred:
+ * 0xEA → ESP8266 v2; 0xE9 with a plausible extended header (known chip id,
+ * zero reserved bytes, hash_appended 0/1) → ESP32 family; else ESP8266 v1.
+ * Returns FALSE with ESPLASH_ERROR_INVALID_IMAGE and a precise message when
+ * the bytes are not a valid image. A bad checksum or SHA-256, and a chip id
+ * other than @chip's, are reported in the info, not as errors (§8.3 checks
+ * are the caller's). For an ESP8266 v2 image segments[0] is the IROM segment
+ * (load address 0, not in the checksum); its trailing CRC32 is not checked. */
 gboolean esplash_image_parse (const guint8           *data,
                               gsize                   len,
                               const EsplashChipInfo  *chip,
@@ -63,8 +67,12 @@ gboolean esplash_image_parse (const guint8           *data,
 
 /* Patches flash mode/freq/size in a bootloader image copy as esptool does
  * (§8.4) and recomputes the appended SHA-256. NULL/"keep" keeps a field;
- * "detect" size uses @detected_size. Returns a new GBytes (or a ref to
- * @image when nothing changes); @message gets a log line. */
+ * "detect" size uses @detected_size (0 or unrepresentable: kept, with a
+ * warning in @message). Returns a new GBytes (or a ref to @image when nothing
+ * changes); @message gets a log line (NULL when all three are keep). An image
+ * that does not parse for @chip, or whose chip id is another chip's, is
+ * returned unchanged with a message saying so. Unknown names, or a NULL
+ * @chip → NULL and ESPLASH_ERROR_INVALID_ARGUMENT. */
 GBytes  *esplash_image_patch_flash_params (GBytes                *image,
                                            const EsplashChipInfo *chip,
                                            const char            *mode,
