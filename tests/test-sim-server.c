@@ -735,6 +735,9 @@ test_raw_round_trip (void)
   {
     g_autoptr(Peer) peer = peer_connect (esplash_sim_server_get_port (server), FALSE);
 
+    /* The power-on banner went out while no port was open: it is gone. */
+    g_assert_false (peer_pump (peer, 100 * G_TIME_SPAN_MILLISECOND));
+    g_assert_cmpuint (peer->data->len, ==, 0);
     peer_send_sync (peer);
     peer_expect_sync_reply (peer);
   }

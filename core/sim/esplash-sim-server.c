@@ -254,6 +254,10 @@ serve_client (EsplashSimServer *self,
       g_mutex_unlock (&self->lock);
     }
 
+  /* Opening a port: what the chip sent while nobody listened is gone, as
+   * with a tty nobody had open (and a previous client's unread replies
+   * cannot confuse this one). */
+  esplash_sim_host_purge (self->sim);
   output = g_thread_new ("esplash-sim-output", output_thread, &conn);
 
   while (!g_cancellable_is_cancelled (conn.cancellable))
