@@ -618,13 +618,13 @@ can_verify (EsplashDevice *device)
   if (esplash_device_is_secure_download_mode (device))
     {
       esplash_device_log (device, ESPLASH_LOG_WARNING,
-                          "Verification skipped: Secure Download Mode has no MD5 command");
+                          "verification skipped: Secure Download Mode has no MD5 command");
       return FALSE;
     }
   if (!esplash_device_is_stub (device) && esplash_device_get_chip (device)->rom_is_esp8266_like)
     {
       esplash_device_log (device, ESPLASH_LOG_WARNING,
-                          "Verification skipped: the ESP8266 ROM has no MD5 command; use the stub");
+                          "verification skipped: the ESP8266 ROM has no MD5 command; use the stub");
       return FALSE;
     }
   return TRUE;
