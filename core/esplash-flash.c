@@ -240,6 +240,9 @@ deflate_image (GBytes  *image,
 static gboolean
 loader_can_compress (EsplashDevice *device)
 {
+  /* Secure Download Mode allows only the plain FLASH_* commands (§2.1). */
+  if (esplash_device_is_secure_download_mode (device))
+    return FALSE;
   return esplash_device_is_stub (device) || !esplash_device_get_chip (device)->rom_is_esp8266_like;
 }
 

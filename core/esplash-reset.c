@@ -368,13 +368,14 @@ esplash_reset_hard (EsplashTransport  *transport,
 
   if (!esplash_transport_set_rts (transport, TRUE, error))
     return FALSE;
-  if (usb)
+  if (!esplash_sleep (usb ? HARD_RESET_USB_MS : HARD_RESET_UART_MS, cancellable, error))
     {
-      /* Give the chip time to come out of reset before more line changes. */
-      return esplash_sleep (HARD_RESET_USB_MS, cancellable, error) &&
-             esplash_transport_set_rts (transport, FALSE, error) &&
-             esplash_sleep (HARD_RESET_USB_MS, cancellable, error);
+      /* Cancelled: still let go of EN rather than leave the chip in reset. */
+      esplash_transport_set_rts (transport, FALSE, NULL);
+      return FALSE;
     }
-  return esplash_sleep (HARD_RESET_UART_MS, cancellable, error) &&
-         esplash_transport_set_rts (transport, FALSE, error);
+  if (!esplash_transport_set_rts (transport, FALSE, error))
+    return FALSE;
+  /* Over the chip's own USB, give it time to come back before more changes. */
+  return !usb || esplash_sleep (HARD_RESET_USB_MS, cancellable, error);
 }

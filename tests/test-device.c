@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "esplash.h"
-#include "esplash-device-private.h"
 #include "esplash-sim.h"
 #include "esplash-sim-transport.h"
 
@@ -362,6 +361,55 @@ test_no_sync (void)
   g_assert_false (esplash_device_is_connected (f->device));
 }
 
+/* Secure Download Mode: detection by security info (S3) or by the refused
+ * READ_REG (S2), no stub, nothing but the allowed commands. */
+static void
+test_secure_download_mode (gconstpointer data)
+{
+  EsplashChipFamily family = GPOINTER_TO_INT (data);
+  EsplashSimOptions so;
+  EsplashConnectOptions co;
+  EsplashChipDescription d;
+  g_autoptr(Fixture) f = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) regions = g_ptr_array_new_with_free_func ((GDestroyNotify) esplash_flash_region_free);
+  g_autoptr(GBytes) block = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  guint8 pattern[256];
+
+  sim_options (&so, family);
+  so.secure_download_mode = TRUE;
+  f = fixture_new (&so);
+  connect_options (&co, TRUE);
+  g_assert_true (esplash_device_connect (f->device, &co, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (esplash_device_get_chip (f->device)->family, ==, family);
+  g_assert_true (esplash_device_is_secure_download_mode (f->device));
+  g_assert_false (esplash_device_is_stub (f->device));
+  g_assert_true (logs_contain (f, "Secure Download Mode"));
+  g_assert_cmpuint (esplash_sim_count_commands (f->sim, ESPLASH_OP_MEM_BEGIN), ==, 0);
+
+  g_assert_true (esplash_device_describe (f->device, &d, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (d.secure_download_mode);
+  g_assert_true (d.security.valid);
+  g_assert_cmphex (d.security.flags & ESPLASH_SECURITY_SECURE_DOWNLOAD_ENABLE, !=, 0);
+  g_assert_cmphex (d.flash_id, ==, 0);
+
+  /* Writing works with plain FLASH_* commands only; no MD5 to verify with. */
+  for (guint i = 0; i < sizeof pattern; i++)
+    pattern[i] = (guint8) i;
+  block = g_bytes_new (pattern, sizeof pattern);
+  g_ptr_array_add (regions, esplash_flash_region_new (0x10000, block, "pattern"));
+  g_assert_true (esplash_flash_write (f->device, regions, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (esplash_sim_count_commands (f->sim, ESPLASH_OP_FLASH_DEFL_BEGIN), ==, 0);
+  g_assert_true (logs_contain (f, "verification skipped"));
+  flash = esplash_sim_dup_flash (f->sim, 0x10000, sizeof pattern);
+  g_assert_cmpmem (g_bytes_get_data (flash, NULL), g_bytes_get_size (flash),
+                   pattern, sizeof pattern);
+}
+
 static void
 load_boot_image (EsplashSim *sim,
                  guint32     offset)
@@ -555,6 +603,10 @@ main (int    argc,
   g_test_add_func ("/esplash/device/connect/no-stub-found", test_no_stub_found);
   g_test_add_func ("/esplash/device/connect/no-sync", test_no_sync);
   g_test_add_func ("/esplash/device/command/stalled", test_stalled_chip);
+  g_test_add_data_func ("/esplash/device/connect/sdm/esp32s3",
+                        GINT_TO_POINTER (ESPLASH_CHIP_ESP32S3), test_secure_download_mode);
+  g_test_add_data_func ("/esplash/device/connect/sdm/esp32s2",
+                        GINT_TO_POINTER (ESPLASH_CHIP_ESP32S2), test_secure_download_mode);
   g_test_add_func ("/esplash/device/leave/s3-usb-otg-strapped", test_leave_s3_usb_otg_strapped);
   g_test_add_data_func ("/esplash/device/leave/c3-usb-jtag",
                         GINT_TO_POINTER (ESPLASH_CHIP_ESP32C3), test_leave_rts);

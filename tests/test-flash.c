@@ -231,6 +231,12 @@ test_write (gconstpointer data)
     }
   g_assert_cmpuint (esplash_sim_count_commands (f->sim, ESPLASH_OP_FLASH_DATA) > 0, ==,
                     !compressed || (c->family == ESPLASH_CHIP_ESP8266 && !stub));
+  /* Flash set-up once per session: SPI_ATTACH only for ESP32-family ROMs,
+   * SPI_SET_PARAMS with the detected 4 MB everywhere but the ESP8266 ROM. */
+  g_assert_cmpuint (esplash_sim_count_commands (f->sim, ESPLASH_OP_SPI_ATTACH), ==,
+                    (!stub && !chip->rom_is_esp8266_like) ? 1 : 0);
+  g_assert_cmpuint (esplash_sim_count_commands (f->sim, ESPLASH_OP_SPI_SET_PARAMS), ==,
+                    (!stub && chip->rom_is_esp8266_like) ? 0 : 1);
   /* A ROM leaves the loader on FLASH_END: never sent while writing. */
   if (!stub)
     {
