@@ -1,0 +1,834 @@
+/* esplash-cli-commands.c: the commands of esplash-cli (esptool's names).
+ *
+ * Each command checks its arguments and reads its inputs in prepare(),
+ * before any port is opened; run() does the work on a connected device.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "esplash-cli-private.h"
+
+#define SECTOR 0x1000u
+
+/* ------------------------------------------------------------------ */
+/* Numbers                                                             */
+
+static gboolean
+parse_number (const char *text,
+              guint64     max,
+              guint64    *value)
+{
+  gboolean hex = g_ascii_strncasecmp (text, "0x", 2) == 0;
+
+  if (text[0] == '\0' || text[0] == '-' || text[0] == '+' || (hex && text[2] == '\0'))
+    return FALSE;
+  return g_ascii_string_to_unsigned (hex ? text + 2 : text, hex ? 16 : 10, 0, max, value, NULL);
+}
+
+gboolean
+cli_parse_address (const char  *text,
+                   guint32     *value,
+                   GError     **error)
+{
+  guint64 v;
+
+  if (!parse_number (text, G_MAXUINT32, &v))
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Invalid address “%s”: use 0x-prefixed hex or decimal (e.g. 0x10000)", text);
+      return FALSE;
+    }
+  *value = (guint32) v;
+  return TRUE;
+}
+
+gboolean
+cli_parse_size (const char  *text,
+                guint32     *value,
+                GError     **error)
+{
+  static const struct { const char *suffix; guint64 factor; } units[] = {
+    { "KiB", 1024 }, { "KB", 1024 }, { "K", 1024 },
+    { "MiB", 1024 * 1024 }, { "MB", 1024 * 1024 }, { "M", 1024 * 1024 },
+  };
+  g_autofree char *number = g_strdup (text);
+  guint64 factor = 1, v;
+  gsize len = strlen (number);
+
+  /* Hex digits never end in K or M, so a suffix is never part of "0x…". */
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    {
+      gsize slen = strlen (units[i].suffix);
+
+      if (len > slen && g_ascii_strcasecmp (number + len - slen, units[i].suffix) == 0 &&
+          !(slen == 2 && g_ascii_strncasecmp (number, "0x", 2) == 0 &&
+            g_ascii_tolower (units[i].suffix[1]) == 'b'))
+        {
+          number[len - slen] = '\0';
+          factor = units[i].factor;
+          break;
+        }
+    }
+  if (!parse_number (number, G_MAXUINT32, &v) || v * factor > G_MAXUINT32)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Invalid size “%s”: use 0x-prefixed hex, decimal, or a size such as "
+                   "64k, 1M or 4MB (below 4 GiB)", text);
+      return FALSE;
+    }
+  *value = (guint32) (v * factor);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared helpers                                                      */
+
+static void
+result_int (CliContext *ctx, const char *name, gint64 value)
+{
+  if (ctx->result == NULL)
+    return;
+  json_builder_set_member_name (ctx->result, name);
+  json_builder_add_int_value (ctx->result, value);
+}
+
+static void
+result_string (CliContext *ctx, const char *name, const char *value)
+{
+  if (ctx->result == NULL)
+    return;
+  json_builder_set_member_name (ctx->result, name);
+  if (value != NULL)
+    json_builder_add_string_value (ctx->result, value);
+  else
+    json_builder_add_null_value (ctx->result);
+}
+
+static void
+result_bool (CliContext *ctx, const char *name, gboolean value)
+{
+  if (ctx->result == NULL)
+    return;
+  json_builder_set_member_name (ctx->result, name);
+  json_builder_add_boolean_value (ctx->result, value);
+}
+
+static char *
+format_mac (const guint8 mac[6])
+{
+  return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x",
+                          mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+static char *
+format_size (guint32 bytes)
+{
+  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+    return g_strdup_printf ("%uMB", bytes / (1024 * 1024));
+  if (bytes >= 1024 && bytes % 1024 == 0)
+    return g_strdup_printf ("%uKB", bytes / 1024);
+  return g_strdup_printf ("%u bytes", bytes);
+}
+
+static const char *
+console_name (EsplashConsole console)
+{
+  switch (console)
+    {
+    case ESPLASH_CONSOLE_USB_OTG:
+      return "USB-OTG";
+    case ESPLASH_CONSOLE_USB_JTAG:
+      return "USB-Serial/JTAG";
+    case ESPLASH_CONSOLE_UART:
+    default:
+      return "UART";
+    }
+}
+
+/* What esptool prints after connecting: features, crystal, MAC. */
+static gboolean
+describe (CliContext              *ctx,
+          EsplashDevice           *device,
+          EsplashChipDescription  *desc,
+          GCancellable            *cancellable,
+          GError                 **error)
+{
+  g_autofree char *mac = NULL;
+
+  if (!esplash_device_describe (device, desc, cancellable, error))
+    return FALSE;
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Features: %s", desc->chip->description);
+  result_string (ctx, "chip", desc->chip->name);
+  result_string (ctx, "chip_id", desc->chip->id);
+  result_int (ctx, "revision", desc->revision);
+  if (desc->secure_download_mode)
+    return TRUE;
+  mac = format_mac (desc->mac);
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Crystal is %uMHz", desc->crystal_mhz);
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO, "MAC: %s", mac);
+  result_int (ctx, "crystal_mhz", desc->crystal_mhz);
+  result_string (ctx, "mac", mac);
+  return TRUE;
+}
+
+static gboolean
+describe_only (CliContext     *ctx,
+               EsplashDevice  *device,
+               GCancellable   *cancellable,
+               GError        **error)
+{
+  EsplashChipDescription desc;
+
+  return describe (ctx, device, &desc, cancellable, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Regions: ADDR FILE pairs                                            */
+
+static gboolean
+check_write_options (CliContext  *ctx,
+                     GError     **error)
+{
+  if (ctx->flash_mode != NULL && g_strcmp0 (ctx->flash_mode, "keep") != 0 &&
+      esplash_flash_mode_code (ctx->flash_mode) < 0)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Unknown --flash-mode “%s”: use keep, qio, qout, dio or dout", ctx->flash_mode);
+      return FALSE;
+    }
+  if (ctx->flash_freq != NULL && g_strcmp0 (ctx->flash_freq, "keep") != 0)
+    {
+      gboolean known = FALSE;
+      guint n;
+      const EsplashChipInfo *const *chips = esplash_chip_list (&n);
+
+      for (guint i = 0; i < n && !known; i++)
+        if (ctx->chip_info == NULL || chips[i] == ctx->chip_info)
+          known = esplash_chip_flash_freq_code (chips[i], ctx->flash_freq) >= 0;
+      if (!known)
+        {
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                       "Unknown --flash-freq “%s”%s%s: use keep or a frequency such as 40m",
+                       ctx->flash_freq, ctx->chip_info != NULL ? " for the " : "",
+                       ctx->chip_info != NULL ? ctx->chip_info->name : "");
+          return FALSE;
+        }
+    }
+  if (ctx->flash_size != NULL && g_strcmp0 (ctx->flash_size, "keep") != 0 &&
+      g_strcmp0 (ctx->flash_size, "detect") != 0 && esplash_flash_size_parse (ctx->flash_size) == 0)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Unknown --flash-size “%s”: use keep, detect or a size such as 4MB",
+                   ctx->flash_size);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Reads every ADDR FILE pair and checks them against each other. */
+static gboolean
+prepare_regions (CliContext  *ctx,
+                 GError     **error)
+{
+  guint n = g_strv_length (ctx->args);
+  guint32 flash_size = ctx->flash_size != NULL ? esplash_flash_size_parse (ctx->flash_size) : 0;
+
+  if (n % 2 != 0)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Expected ADDRESS FILE pairs, but “%s” has no file after it", ctx->args[n - 1]);
+      return FALSE;
+    }
+  ctx->regions = g_ptr_array_new_with_free_func ((GDestroyNotify) esplash_flash_region_free);
+  for (guint i = 0; i < n; i += 2)
+    {
+      const char *path = ctx->args[i + 1];
+      g_autofree char *contents = NULL;
+      g_autoptr(GError) local_error = NULL;
+      gsize len;
+      guint32 address;
+      guint64 end;
+
+      if (!cli_parse_address (ctx->args[i], &address, error))
+        return FALSE;
+      if (!g_file_get_contents (path, &contents, &len, &local_error))
+        {
+          g_set_error (error, ESPLASH_ERROR,
+                       g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
+                         ? ESPLASH_ERROR_NOT_FOUND : ESPLASH_ERROR_FAILED,
+                       "Cannot read %s: %s", path, local_error->message);
+          return FALSE;
+        }
+      end = (guint64) address + len;
+      if (end > (guint64) G_MAXUINT32 + 1)
+        {
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                       "%s (%" G_GSIZE_FORMAT " bytes at 0x%X) ends beyond 4 GiB", path, len,
+                       address);
+          return FALSE;
+        }
+      if (flash_size != 0 && end > flash_size)
+        {
+          g_autofree char *size_text = format_size (flash_size);
+
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_IMAGE_TOO_LARGE,
+                       "%s (%" G_GSIZE_FORMAT " bytes at 0x%X) ends at 0x%" G_GINT64_MODIFIER
+                       "X, beyond the %s flash given with --flash-size", path, len, address,
+                       end, size_text);
+          return FALSE;
+        }
+      if (len == 0)
+        cli_output_message (ctx->out, ESPLASH_LOG_WARNING, "%s is empty: nothing to write at 0x%X",
+                            path, address);
+      else if (address % 4 != 0)
+        cli_output_message (ctx->out, ESPLASH_LOG_WARNING,
+                            "Address 0x%X of %s is not a multiple of 4: the flash is written in "
+                            "4-byte words", address, path);
+      else if (address % SECTOR != 0)
+        cli_output_message (ctx->out, ESPLASH_LOG_WARNING,
+                            "Address 0x%X of %s is not 4 KiB-aligned: the rest of sector 0x%X "
+                            "before it is erased too", address, path, address & ~(SECTOR - 1));
+      if (len % 4 != 0)
+        cli_output_message (ctx->out, ESPLASH_LOG_DEBUG,
+                            "%s is %" G_GSIZE_FORMAT " bytes long: padded with 0xFF to a multiple "
+                            "of 4", path, len);
+
+      /* Writing erases whole sectors, so regions may not share one. */
+      for (guint k = 0; k < ctx->regions->len && len > 0; k++)
+        {
+          const EsplashFlashRegion *other = g_ptr_array_index (ctx->regions, k);
+          gsize other_len = g_bytes_get_size (other->data);
+          guint64 a0 = address & ~(SECTOR - 1), a1 = (end + SECTOR - 1) & ~(guint64) (SECTOR - 1);
+          guint64 b0 = other->address & ~(SECTOR - 1);
+          guint64 b1 = ((guint64) other->address + other_len + SECTOR - 1) & ~(guint64) (SECTOR - 1);
+
+          if (other_len > 0 && a0 < b1 && b0 < a1)
+            {
+              g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                           "%s at 0x%X and %s at 0x%X overlap (they share flash sectors "
+                           "0x%" G_GINT64_MODIFIER "X–0x%" G_GINT64_MODIFIER "X)",
+                           path, address, other->name, other->address, MAX (a0, b0),
+                           MIN (a1, b1) - 1);
+              return FALSE;
+            }
+        }
+      g_ptr_array_add (ctx->regions,
+                       esplash_flash_region_new (address,
+                                                 g_bytes_new_take (g_steal_pointer (&contents), len),
+                                                 path));
+    }
+  return TRUE;
+}
+
+/* esptool refuses images built for another chip; say so before writing. */
+static void
+warn_foreign_images (CliContext            *ctx,
+                     const EsplashChipInfo *chip)
+{
+  for (guint i = 0; i < ctx->regions->len; i++)
+    {
+      const EsplashFlashRegion *region = g_ptr_array_index (ctx->regions, i);
+      gsize len;
+      const guint8 *data = g_bytes_get_data (region->data, &len);
+      EsplashImageInfo info;
+
+      if (len < 24 || data[0] != ESPLASH_IMAGE_MAGIC ||
+          !esplash_image_parse (data, len, NULL, &info, NULL) || !info.has_extended_header)
+        continue;
+      if (chip->image_chip_id >= 0 && info.chip_id != (guint) chip->image_chip_id)
+        {
+          const EsplashChipInfo *other = esplash_chip_from_image_id (info.chip_id);
+
+          cli_output_message (ctx->out, ESPLASH_LOG_WARNING,
+                              "%s is an image for %s (chip id %u), not for this %s",
+                              region->name, other != NULL ? other->name : "an unknown chip",
+                              info.chip_id, chip->name);
+        }
+    }
+}
+
+static void
+result_regions (CliContext *ctx,
+                gboolean    verified)
+{
+  if (ctx->result == NULL)
+    return;
+  json_builder_set_member_name (ctx->result, "regions");
+  json_builder_begin_array (ctx->result);
+  for (guint i = 0; i < ctx->regions->len; i++)
+    {
+      const EsplashFlashRegion *region = g_ptr_array_index (ctx->regions, i);
+
+      json_builder_begin_object (ctx->result);
+      json_builder_set_member_name (ctx->result, "address");
+      json_builder_add_int_value (ctx->result, region->address);
+      json_builder_set_member_name (ctx->result, "file");
+      json_builder_add_string_value (ctx->result, region->name);
+      json_builder_set_member_name (ctx->result, "size");
+      json_builder_add_int_value (ctx->result, (gint64) g_bytes_get_size (region->data));
+      json_builder_set_member_name (ctx->result, "verified");
+      json_builder_add_boolean_value (ctx->result,
+                                      verified && g_bytes_get_size (region->data) > 0);
+      json_builder_end_object (ctx->result);
+    }
+  json_builder_end_array (ctx->result);
+}
+
+static gboolean
+can_md5 (EsplashDevice *device)
+{
+  return !esplash_device_is_secure_download_mode (device) &&
+         (esplash_device_is_stub (device) || !esplash_device_get_chip (device)->rom_is_esp8266_like);
+}
+
+/* ------------------------------------------------------------------ */
+/* write-flash, verify-flash                                           */
+
+static gboolean
+prepare_write (CliContext  *ctx,
+               GError     **error)
+{
+  return check_write_options (ctx, error) && prepare_regions (ctx, error);
+}
+
+static gboolean
+run_write (CliContext     *ctx,
+           EsplashDevice  *device,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  EsplashWriteOptions options;
+
+  if (!describe_only (ctx, device, cancellable, error))
+    return FALSE;
+  warn_foreign_images (ctx, esplash_device_get_chip (device));
+
+  esplash_write_options_init (&options);
+  options.compress = ctx->no_compress ? ESPLASH_COMPRESS_NEVER : ESPLASH_COMPRESS_AUTO;
+  options.verify = !ctx->no_verify;
+  options.erase_all = ctx->erase_all;
+  options.flash_mode = ctx->flash_mode;
+  options.flash_freq = ctx->flash_freq;
+  options.flash_size = ctx->flash_size;
+  if (!esplash_flash_write (device, ctx->regions, &options, cancellable, error))
+    return FALSE;
+  result_regions (ctx, options.verify && can_md5 (device));
+  return TRUE;
+}
+
+static gboolean
+run_verify (CliContext     *ctx,
+            EsplashDevice  *device,
+            GCancellable   *cancellable,
+            GError        **error)
+{
+  if (!describe_only (ctx, device, cancellable, error))
+    return FALSE;
+  if (!can_md5 (device))
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED,
+                   "Cannot verify: %s",
+                   esplash_device_is_secure_download_mode (device)
+                     ? "Secure Download Mode has no flash MD5 command"
+                     : "the ESP8266 ROM loader has no MD5 command; verify with the flasher stub "
+                       "(drop --no-stub)");
+      return FALSE;
+    }
+  for (guint i = 0; i < ctx->regions->len; i++)
+    {
+      EsplashFlashRegion *region = g_ptr_array_index (ctx->regions, i);
+      g_autoptr(GPtrArray) one = g_ptr_array_new ();
+      gsize len = g_bytes_get_size (region->data);
+
+      if (len == 0)
+        continue;
+      cli_output_message (ctx->out, ESPLASH_LOG_INFO,
+                          "Verifying 0x%" G_GSIZE_MODIFIER "x (%" G_GSIZE_FORMAT ") bytes @ "
+                          "0x%08x in flash against %s...", len, len, region->address, region->name);
+      g_ptr_array_add (one, region);
+      if (!esplash_flash_verify (device, one, cancellable, error))
+        return FALSE;
+    }
+  result_regions (ctx, TRUE);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* read-flash, erase-flash, erase-region                               */
+
+static gboolean
+prepare_read (CliContext  *ctx,
+              GError     **error)
+{
+  if (!cli_parse_address (ctx->args[0], &ctx->address, error))
+    return FALSE;
+  if (g_ascii_strcasecmp (ctx->args[1], "ALL") == 0)
+    ctx->size_all = TRUE;
+  else if (!cli_parse_size (ctx->args[1], &ctx->size, error))
+    return FALSE;
+  if (!ctx->size_all && ctx->size == 0)
+    {
+      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                           "Nothing to read: the size is 0");
+      return FALSE;
+    }
+  if (!ctx->size_all && (guint64) ctx->address + ctx->size > (guint64) G_MAXUINT32 + 1)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "0x%X bytes at 0x%X end beyond 4 GiB", ctx->size, ctx->address);
+      return FALSE;
+    }
+  ctx->path = g_strdup (ctx->args[2]);
+  return TRUE;
+}
+
+static gboolean
+run_read (CliContext     *ctx,
+          EsplashDevice  *device,
+          GCancellable   *cancellable,
+          GError        **error)
+{
+  g_autoptr(GBytes) data = NULL;
+  guint32 flash_id = 0, flash_size;
+  gint64 start;
+  double seconds;
+
+  if (!describe_only (ctx, device, cancellable, error) ||
+      !esplash_device_read_flash_id (device, &flash_id, cancellable, error))
+    return FALSE;
+  flash_size = esplash_flash_size_from_id (flash_id);
+  if (ctx->size_all)
+    {
+      if (flash_size == 0 || flash_size <= ctx->address)
+        {
+          if (flash_size == 0)
+            g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
+                         "The flash size could not be detected (flash id 0x%06X): give the "
+                         "size instead of ALL", flash_id);
+          else
+            g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_IMAGE_TOO_LARGE,
+                         "Address 0x%X is beyond the end of the flash (0x%X bytes)",
+                         ctx->address, flash_size);
+          return FALSE;
+        }
+      ctx->size = flash_size - ctx->address;
+    }
+  else if (flash_size != 0 && (guint64) ctx->address + ctx->size > flash_size)
+    {
+      g_autofree char *size_text = format_size (flash_size);
+
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_IMAGE_TOO_LARGE,
+                   "Cannot read 0x%X bytes at 0x%X: that ends beyond the %s flash",
+                   ctx->size, ctx->address, size_text);
+      return FALSE;
+    }
+
+  start = g_get_monotonic_time ();
+  data = esplash_flash_read (device, ctx->address, ctx->size, cancellable, error);
+  if (data == NULL)
+    return FALSE;
+  seconds = (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC;
+  if (!g_file_set_contents (ctx->path, g_bytes_get_data (data, NULL),
+                            (gssize) g_bytes_get_size (data), error))
+    {
+      g_prefix_error (error, "Saving what was read: ");
+      return FALSE;
+    }
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO,
+                      "Read %u bytes at 0x%08x in %.1f seconds (%.1f kbit/s)...", ctx->size,
+                      ctx->address, seconds,
+                      seconds > 0 ? ctx->size * 8.0 / 1000.0 / seconds : 0.0);
+  result_int (ctx, "address", ctx->address);
+  result_int (ctx, "size", ctx->size);
+  result_string (ctx, "file", ctx->path);
+  return TRUE;
+}
+
+static gboolean
+run_erase_flash (CliContext     *ctx,
+                 EsplashDevice  *device,
+                 GCancellable   *cancellable,
+                 GError        **error)
+{
+  return describe_only (ctx, device, cancellable, error) &&
+         esplash_flash_erase_all (device, cancellable, error);
+}
+
+static gboolean
+prepare_erase_region (CliContext  *ctx,
+                      GError     **error)
+{
+  if (!cli_parse_address (ctx->args[0], &ctx->address, error) ||
+      !cli_parse_size (ctx->args[1], &ctx->size, error))
+    return FALSE;
+  if (ctx->address % SECTOR != 0 || ctx->size % SECTOR != 0 || ctx->size == 0)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Cannot erase 0x%X bytes at 0x%X: address and size must be non-zero "
+                   "multiples of 4096 (0x1000)", ctx->size, ctx->address);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+run_erase_region (CliContext     *ctx,
+                  EsplashDevice  *device,
+                  GCancellable   *cancellable,
+                  GError        **error)
+{
+  gint64 start = g_get_monotonic_time ();
+
+  if (!describe_only (ctx, device, cancellable, error) ||
+      !esplash_flash_erase_region (device, ctx->address, ctx->size, cancellable, error))
+    return FALSE;
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Erase completed successfully in %.1f seconds.",
+                      (double) (g_get_monotonic_time () - start) / G_USEC_PER_SEC);
+  result_int (ctx, "address", ctx->address);
+  result_int (ctx, "size", ctx->size);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* chip-id, flash-id, read-mac, info, reset                            */
+
+static gboolean
+run_chip_id (CliContext     *ctx,
+             EsplashDevice  *device,
+             GCancellable   *cancellable,
+             GError        **error)
+{
+  EsplashChipDescription desc;
+  const EsplashChipInfo *chip = esplash_device_get_chip (device);
+
+  if (!describe (ctx, device, &desc, cancellable, error))
+    return FALSE;
+  if (chip->family == ESPLASH_CHIP_ESP8266)
+    {
+      guint32 id0, id1, id;
+
+      /* The SDK's system_get_chip_id(): bytes of the two OTP MAC words. */
+      if (!esplash_device_read_reg (device, chip->mac_reg0, &id0, cancellable, error) ||
+          !esplash_device_read_reg (device, chip->mac_reg1, &id1, cancellable, error))
+        return FALSE;
+      id = (id0 >> 24) | ((id1 & 0xFFFFFF) << 8);
+      cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Chip ID: 0x%08x", id);
+      result_int (ctx, "chip_serial", id);
+      return TRUE;
+    }
+  if (desc.security.valid && desc.security.has_chip_id)
+    {
+      cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Chip ID (security info): %u",
+                          desc.security.chip_id);
+      result_int (ctx, "image_chip_id", desc.security.chip_id);
+    }
+  cli_output_message (ctx->out, ESPLASH_LOG_WARNING,
+                      "%s has no chip serial number; its MAC address identifies it",
+                      chip->name);
+  return TRUE;
+}
+
+static gboolean
+run_flash_id (CliContext     *ctx,
+              EsplashDevice  *device,
+              GCancellable   *cancellable,
+              GError        **error)
+{
+  guint32 id, size;
+  g_autofree char *size_text = NULL;
+
+  if (!describe_only (ctx, device, cancellable, error) ||
+      !esplash_device_read_flash_id (device, &id, cancellable, error))
+    return FALSE;
+  size = esplash_flash_size_from_id (id);
+  size_text = size != 0 ? format_size (size) : g_strdup ("unknown");
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Manufacturer: %02x", id & 0xFF);
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Device: %02x%02x", (id >> 8) & 0xFF,
+                      (id >> 16) & 0xFF);
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Detected flash size: %s", size_text);
+  result_int (ctx, "flash_id", id);
+  result_int (ctx, "manufacturer", id & 0xFF);
+  result_int (ctx, "device", ((id >> 8) & 0xFF) << 8 | ((id >> 16) & 0xFF));
+  result_int (ctx, "flash_size", size);
+  return TRUE;
+}
+
+static gboolean
+run_info (CliContext     *ctx,
+          EsplashDevice  *device,
+          GCancellable   *cancellable,
+          GError        **error)
+{
+  EsplashChipDescription desc;
+  g_autofree char *size_text = NULL;
+
+  if (!describe (ctx, device, &desc, cancellable, error))
+    return FALSE;
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Console: %s", console_name (desc.console));
+  cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Loader: %s",
+                      desc.stub_running ? "flasher stub" : "ROM");
+  result_string (ctx, "console", console_name (desc.console));
+  result_bool (ctx, "stub", desc.stub_running);
+  result_bool (ctx, "secure_download_mode", desc.secure_download_mode);
+  if (desc.secure_download_mode)
+    cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Secure Download Mode: enabled");
+  if (!desc.secure_download_mode)
+    {
+      size_text = desc.flash_size != 0 ? format_size (desc.flash_size) : g_strdup ("unknown");
+      cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Flash: manufacturer %02x, device %02x%02x, "
+                          "size %s", desc.flash_id & 0xFF, (desc.flash_id >> 8) & 0xFF,
+                          (desc.flash_id >> 16) & 0xFF, size_text);
+      result_int (ctx, "flash_id", desc.flash_id);
+      result_int (ctx, "flash_size", desc.flash_size);
+    }
+  if (desc.security.valid)
+    {
+      cli_output_message (ctx->out, ESPLASH_LOG_INFO,
+                          "Security: flags 0x%08x (secure boot %s), flash crypt count 0x%02x",
+                          desc.security.flags,
+                          (desc.security.flags & ESPLASH_SECURITY_SECURE_BOOT_EN) != 0 ? "on" : "off",
+                          desc.security.flash_crypt_cnt);
+      result_int (ctx, "security_flags", desc.security.flags);
+      result_int (ctx, "flash_crypt_cnt", desc.security.flash_crypt_cnt);
+    }
+  return TRUE;
+}
+
+static gboolean
+run_reset (CliContext     *ctx,
+           EsplashDevice  *device,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  result_string (ctx, "after", esplash_after_to_string (ctx->after_value));
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* list-ports                                                          */
+
+static const char *
+port_kind_name (EsplashPortKind kind)
+{
+  switch (kind)
+    {
+    case ESPLASH_PORT_KIND_USB_BRIDGE:
+      return "usb-bridge";
+    case ESPLASH_PORT_KIND_ESPRESSIF_USB:
+      return "espressif-usb";
+    case ESPLASH_PORT_KIND_NATIVE:
+      return "native";
+    case ESPLASH_PORT_KIND_BLUETOOTH:
+      return "bluetooth";
+    case ESPLASH_PORT_KIND_OTHER:
+    default:
+      return "other";
+    }
+}
+
+static gboolean
+run_list_ports (CliContext     *ctx,
+                EsplashDevice  *device,
+                GCancellable   *cancellable,
+                GError        **error)
+{
+  g_autoptr(GPtrArray) ports = esplash_port_list (error);
+
+  if (ports == NULL)
+    return FALSE;
+  if (ports->len == 0)
+    cli_output_text (ctx->out, "No serial ports found.");
+  if (ctx->result != NULL)
+    {
+      json_builder_set_member_name (ctx->result, "ports");
+      json_builder_begin_array (ctx->result);
+    }
+  for (guint i = 0; i < ports->len; i++)
+    {
+      const EsplashPortInfo *p = g_ptr_array_index (ports, i);
+      g_autofree char *ids = p->usb_vid != 0 ? g_strdup_printf ("%04x:%04x", p->usb_vid, p->usb_pid)
+                                             : g_strdup ("-");
+
+      cli_output_text (ctx->out, "%-20s %-9s %s%s", p->path, ids,
+                       p->friendly_name != NULL ? p->friendly_name : "",
+                       p->looks_like_esp ? "  [ESP]" : "");
+      if (ctx->result != NULL)
+        {
+          JsonBuilder *b = ctx->result;
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "path");
+          json_builder_add_string_value (b, p->path);
+          json_builder_set_member_name (b, "kind");
+          json_builder_add_string_value (b, port_kind_name (p->kind));
+          json_builder_set_member_name (b, "usb_vid");
+          json_builder_add_int_value (b, p->usb_vid);
+          json_builder_set_member_name (b, "usb_pid");
+          json_builder_add_int_value (b, p->usb_pid);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, p->friendly_name);
+          json_builder_set_member_name (b, "looks_like_esp");
+          json_builder_add_boolean_value (b, p->looks_like_esp);
+          json_builder_end_object (b);
+        }
+    }
+  if (ctx->result != NULL)
+    json_builder_end_array (ctx->result);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+
+static const CliCommand commands[] = {
+  { "list-ports", "", "List the serial ports (ESP-looking ones marked)",
+    0, 0, FALSE, FALSE, NULL, run_list_ports },
+  { "chip-id", "", "Connect and print the chip type and id",
+    0, 0, TRUE, FALSE, NULL, run_chip_id },
+  { "flash-id", "", "Print the SPI flash manufacturer, device and size",
+    0, 0, TRUE, FALSE, NULL, run_flash_id },
+  { "read-mac", "", "Print the MAC address",
+    0, 0, TRUE, FALSE, NULL, describe_only },
+  { "info", "", "Print everything known about the chip and its flash",
+    0, 0, TRUE, FALSE, NULL, run_info },
+  { "write-flash", "ADDR FILE [ADDR FILE…]", "Write files to the flash (and verify them)",
+    2, G_MAXUINT, TRUE, TRUE, prepare_write, run_write },
+  { "verify-flash", "ADDR FILE [ADDR FILE…]", "Compare the flash with files (by MD5)",
+    2, G_MAXUINT, TRUE, FALSE, prepare_regions, run_verify },
+  { "read-flash", "ADDR SIZE FILE", "Read SIZE bytes (or ALL) at ADDR into FILE",
+    3, 3, TRUE, FALSE, prepare_read, run_read },
+  { "erase-flash", "", "Erase the whole flash (needs the stub)",
+    0, 0, TRUE, FALSE, NULL, run_erase_flash },
+  { "erase-region", "ADDR SIZE", "Erase SIZE bytes at ADDR (multiples of 4096)",
+    2, 2, TRUE, FALSE, prepare_erase_region, run_erase_region },
+  { "image-info", "FILE", "Print the header, segments and checksums of a firmware image",
+    1, 1, FALSE, FALSE, cli_prepare_image_info, cli_run_image_info },
+  { "reset", "", "Connect, then reset the chip as --after says",
+    0, 0, TRUE, FALSE, NULL, run_reset },
+};
+
+const CliCommand *
+cli_command_lookup (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_strcmp0 (commands[i].name, name) == 0)
+      return &commands[i];
+  /* esptool's underscore spellings too. */
+  {
+    g_autofree char *dashed = g_strdelimit (g_strdup (name), "_", '-');
+
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      if (g_strcmp0 (commands[i].name, dashed) == 0)
+        return &commands[i];
+  }
+  return NULL;
+}
+
+const CliCommand *
+cli_command_list (guint *n_commands)
+{
+  *n_commands = G_N_ELEMENTS (commands);
+  return commands;
+}

@@ -1,0 +1,110 @@
+/* esplash-cli-private.h: the pieces of esplash-cli (options, output, commands).
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "esplash.h"
+
+G_BEGIN_DECLS
+
+#define CLI_EXIT_OK        0
+#define CLI_EXIT_FAILURE   1
+#define CLI_EXIT_USAGE     2
+#define CLI_EXIT_CANCELLED 130
+
+#define CLI_DEFAULT_BAUD 460800
+
+/* Output: human text (stdout, warnings and errors on stderr) or one JSON
+ * object per line on stdout. Safe to call from the worker thread. */
+typedef struct _CliOutput CliOutput;
+
+CliOutput *cli_output_new       (gboolean json, gboolean verbose);
+void       cli_output_free      (CliOutput *out);
+gboolean   cli_output_is_json   (CliOutput *out);
+/* An EsplashEventFunc; @user_data is the CliOutput. */
+void       cli_output_event     (const EsplashEvent *event, gpointer user_data);
+void       cli_output_message   (CliOutput *out, EsplashLogLevel level,
+                                 const char *format, ...) G_GNUC_PRINTF (3, 4);
+/* Text mode only: a line on stdout, verbatim (tables, image-info). */
+void       cli_output_text      (CliOutput *out, const char *format, ...) G_GNUC_PRINTF (2, 3);
+/* JSON mode: the final "result" object with the members of @fields (an
+ * object node, nullable). Text mode: nothing. */
+void       cli_output_result    (CliOutput *out, const char *command, JsonNode *fields);
+/* "error: …" on stderr (or an "error" object); @hint is printed below it. */
+void       cli_output_error     (CliOutput *out, const GError *error, const char *hint);
+void       cli_output_cancelled (CliOutput *out);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliOutput, cli_output_free)
+
+typedef struct _CliCommand CliCommand;
+
+/* Everything one run of the program knows: the options as parsed, then
+ * what the command prepared before connecting. */
+typedef struct {
+  /* global options */
+  char      *port;
+  gint       baud;
+  char      *chip;
+  char      *before;
+  char      *after;
+  gboolean   no_stub;
+  char      *stub_dir;
+  gboolean   json;
+  gboolean   verbose;
+  /* write-flash options */
+  gboolean   no_compress;
+  gboolean   no_verify;
+  gboolean   erase_all;
+  char      *flash_mode;
+  char      *flash_freq;
+  char      *flash_size;
+
+  /* resolved */
+  const CliCommand     *command;
+  GStrv                 args;          /* positional arguments after the command name */
+  EsplashConnectOptions connect;
+  EsplashAfter          after_value;
+  const EsplashChipInfo *chip_info;    /* NULL = auto */
+  CliOutput            *out;
+
+  /* prepared by the command */
+  GPtrArray  *regions;                 /* EsplashFlashRegion */
+  guint32     address;
+  guint32     size;
+  gboolean    size_all;
+  char       *path;
+  JsonBuilder *result;                 /* an open object: the command's result members */
+} CliContext;
+
+struct _CliCommand {
+  const char *name;
+  const char *parameters;              /* "ADDR FILE [ADDR FILE…]" */
+  const char *summary;
+  guint       min_args;
+  guint       max_args;                /* G_MAXUINT: no limit */
+  gboolean    needs_device;
+  gboolean    write_options;           /* takes --no-compress, --flash-mode … */
+  /* Checks arguments and reads every input before the port is touched;
+   * usage problems are ESPLASH_ERROR_INVALID_ARGUMENT. Nullable. */
+  gboolean  (*prepare) (CliContext *ctx, GError **error);
+  /* With a connected device when needs_device, else @device is NULL. */
+  gboolean  (*run)     (CliContext *ctx, EsplashDevice *device,
+                        GCancellable *cancellable, GError **error);
+};
+
+const CliCommand *cli_command_lookup (const char *name);
+const CliCommand *cli_command_list   (guint *n_commands);
+
+/* "0x1000", "4096" → value; sizes also "4MB", "1M", "64k". */
+gboolean cli_parse_address (const char *text, guint32 *value, GError **error);
+gboolean cli_parse_size    (const char *text, guint32 *value, GError **error);
+
+/* image-info (esplash-cli-image.c): no device needed. */
+gboolean cli_prepare_image_info (CliContext *ctx, GError **error);
+gboolean cli_run_image_info     (CliContext *ctx, EsplashDevice *device,
+                                 GCancellable *cancellable, GError **error);
+
+G_END_DECLS

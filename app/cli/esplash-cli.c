@@ -1,0 +1,526 @@
+/* esplash-cli.c: the esplash-cli program — esptool's commands over the core.
+ *
+ * Options are parsed per command (global options may come before or after
+ * the command name); every input is read and checked before the port is
+ * opened; the device session runs on a worker thread so Ctrl-C can cancel
+ * it from the main loop.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib-unix.h>
+
+#include "esplash-cli-private.h"
+
+/* Global options that take a value as the next argument: skipped when
+ * looking for the command name. */
+static const char *const value_options[] = {
+  "-p", "--port", "-b", "--baud", "-c", "--chip", "--before", "--after", "--stub-dir",
+  "--flash-mode", "--flash-freq", "--flash-size",
+};
+
+typedef struct {
+  CliContext   *ctx;
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  GError       *error;
+  gboolean      finished;
+  guint         signals;       /* how many SIGINT/SIGTERM arrived */
+} Session;
+
+static void
+context_clear (CliContext *ctx)
+{
+  g_free (ctx->port);
+  g_free (ctx->chip);
+  g_free (ctx->before);
+  g_free (ctx->after);
+  g_free (ctx->stub_dir);
+  g_free (ctx->flash_mode);
+  g_free (ctx->flash_freq);
+  g_free (ctx->flash_size);
+  g_strfreev (ctx->args);
+  g_clear_pointer (&ctx->regions, g_ptr_array_unref);
+  g_free (ctx->path);
+  g_clear_object (&ctx->result);
+  g_clear_pointer (&ctx->out, cli_output_free);
+}
+
+static char *
+usage_hint (const CliCommand *command)
+{
+  if (command == NULL)
+    return g_strdup ("Run 'esplash-cli --help' for the list of commands.");
+  return g_strdup_printf ("Run 'esplash-cli %s --help' for its usage.", command->name);
+}
+
+static gboolean
+is_usage_error (const GError *error)
+{
+  return error->domain == G_OPTION_ERROR ||
+         g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT);
+}
+
+static char *
+command_list_text (void)
+{
+  GString *text = g_string_new ("Commands:\n");
+  guint n;
+  const CliCommand *commands = cli_command_list (&n);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (text, "  %-14s %s\n", commands[i].name, commands[i].summary);
+  g_string_append (text, "\nRun 'esplash-cli COMMAND --help' for the options of a command.");
+  return g_string_free (text, FALSE);
+}
+
+/* The first argument that is neither an option nor an option's value. */
+static gint
+find_command_index (int    argc,
+                    char **argv)
+{
+  for (gint i = 1; i < argc; i++)
+    {
+      const char *arg = argv[i];
+      gboolean takes_value = FALSE;
+
+      if (strcmp (arg, "--") == 0)
+        return i + 1 < argc ? i + 1 : -1;
+      if (arg[0] != '-' || arg[1] == '\0')
+        return i;
+      for (guint k = 0; k < G_N_ELEMENTS (value_options); k++)
+        if (strcmp (arg, value_options[k]) == 0)
+          takes_value = TRUE;
+      if (takes_value)
+        i++;
+    }
+  return -1;
+}
+
+static GOptionContext *
+build_option_context (CliContext       *ctx,
+                      const CliCommand *command)
+{
+  const GOptionEntry global_entries[] = {
+    { "port", 'p', 0, G_OPTION_ARG_STRING, &ctx->port,
+      "Serial port, socket://HOST:PORT or rfc2217://HOST:PORT (default: the only ESP-looking port)",
+      "PORT" },
+    { "baud", 'b', 0, G_OPTION_ARG_INT, &ctx->baud,
+      "Baud rate after connecting (default 460800; syncing is always at 115200)", "BAUD" },
+    { "chip", 'c', 0, G_OPTION_ARG_STRING, &ctx->chip,
+      "Expected chip: auto (default), esp8266, esp32, esp32s2, esp32s3, esp32c3 …", "CHIP" },
+    { "before", 0, 0, G_OPTION_ARG_STRING, &ctx->before,
+      "Before connecting: default-reset, usb-reset, no-reset, no-reset-no-sync", "WHAT" },
+    { "after", 0, 0, G_OPTION_ARG_STRING, &ctx->after,
+      "After the command: hard-reset (default), watchdog-reset, no-reset, no-reset-stub", "WHAT" },
+    { "no-stub", 0, 0, G_OPTION_ARG_NONE, &ctx->no_stub,
+      "Talk to the ROM loader only (no flasher stub)", NULL },
+    { "stub-dir", 0, 0, G_OPTION_ARG_FILENAME, &ctx->stub_dir,
+      "Look for the flasher stubs in DIR first", "DIR" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &ctx->json,
+      "Print one JSON object per event and a final result object", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &ctx->verbose, "Print debug messages", NULL },
+    { NULL }
+  };
+  const GOptionEntry write_entries[] = {
+    { "no-compress", 'u', 0, G_OPTION_ARG_NONE, &ctx->no_compress,
+      "Send the data uncompressed", NULL },
+    { "no-verify", 0, 0, G_OPTION_ARG_NONE, &ctx->no_verify,
+      "Do not compare the flash MD5 with the files after writing", NULL },
+    { "erase-all", 'e', 0, G_OPTION_ARG_NONE, &ctx->erase_all,
+      "Erase the whole flash first (needs the stub)", NULL },
+    { "flash-mode", 0, 0, G_OPTION_ARG_STRING, &ctx->flash_mode,
+      "Bootloader flash mode: keep (default), qio, qout, dio, dout", "MODE" },
+    { "flash-freq", 0, 0, G_OPTION_ARG_STRING, &ctx->flash_freq,
+      "Bootloader flash frequency: keep (default), 80m, 40m, 26m, 20m …", "FREQ" },
+    { "flash-size", 0, 0, G_OPTION_ARG_STRING, &ctx->flash_size,
+      "Flash size: keep (default), detect, 4MB …", "SIZE" },
+    { NULL }
+  };
+  g_autofree char *parameters = NULL;
+  GOptionContext *context;
+
+  if (command != NULL)
+    parameters = g_strdup_printf ("%s%s%s", command->name,
+                                  command->parameters[0] != '\0' ? " " : "",
+                                  command->parameters);
+  else
+    parameters = g_strdup ("COMMAND [ARGS…]");
+  context = g_option_context_new (parameters);
+  g_option_context_set_summary (context, command != NULL ? command->summary
+                                                          : "Flash Espressif chips.");
+  if (command == NULL)
+    {
+      g_autofree char *list = command_list_text ();
+      g_option_context_set_description (context, list);
+    }
+  g_option_context_add_main_entries (context, global_entries, NULL);
+  if (command != NULL && command->write_options)
+    g_option_context_add_main_entries (context, write_entries, NULL);
+  return context;
+}
+
+static gboolean
+resolve_globals (CliContext  *ctx,
+                 GError     **error)
+{
+  esplash_connect_options_init (&ctx->connect);
+  ctx->after_value = ESPLASH_AFTER_HARD_RESET;
+
+  if (ctx->before != NULL && !esplash_before_from_string (ctx->before, &ctx->connect.before))
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Unknown --before “%s”: use default-reset, usb-reset, no-reset or "
+                   "no-reset-no-sync", ctx->before);
+      return FALSE;
+    }
+  if (ctx->after != NULL && !esplash_after_from_string (ctx->after, &ctx->after_value))
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Unknown --after “%s”: use hard-reset, watchdog-reset, no-reset or "
+                   "no-reset-stub", ctx->after);
+      return FALSE;
+    }
+  if (ctx->chip != NULL && g_ascii_strcasecmp (ctx->chip, "auto") != 0)
+    {
+      ctx->chip_info = esplash_chip_from_id (ctx->chip);
+      if (ctx->chip_info == NULL)
+        {
+          g_autoptr(GString) ids = g_string_new (NULL);
+          guint n;
+          const EsplashChipInfo *const *chips = esplash_chip_list (&n);
+
+          for (guint i = 0; i < n; i++)
+            g_string_append_printf (ids, "%s%s", i > 0 ? ", " : "", chips[i]->id);
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                       "Unknown --chip “%s”: use auto or one of %s", ctx->chip, ids->str);
+          return FALSE;
+        }
+      ctx->connect.chip = ctx->chip_info->family;
+    }
+  if (ctx->baud < 0 || (ctx->baud > 0 && ctx->baud < 300))
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Invalid --baud %d: use a rate such as 115200 or 460800", ctx->baud);
+      return FALSE;
+    }
+  ctx->connect.baud = ctx->baud > 0 ? (guint) ctx->baud : CLI_DEFAULT_BAUD;
+  ctx->connect.no_stub = ctx->no_stub;
+  ctx->connect.stub_dir = ctx->stub_dir;
+  return TRUE;
+}
+
+/* -p, else the only port that looks like an ESP board. */
+static char *
+resolve_port (CliContext  *ctx,
+              GError     **error)
+{
+  g_autoptr(GPtrArray) ports = NULL;
+  g_autoptr(GString) list = NULL;
+  const EsplashPortInfo *found = NULL;
+  guint n_found = 0;
+
+  if (ctx->port != NULL && ctx->port[0] != '\0')
+    return g_strdup (ctx->port);
+
+  ports = esplash_port_list (error);
+  if (ports == NULL)
+    {
+      g_prefix_error (error, "No --port given and the serial ports could not be listed: ");
+      return NULL;
+    }
+  list = g_string_new (NULL);
+  for (guint i = 0; i < ports->len; i++)
+    {
+      const EsplashPortInfo *info = g_ptr_array_index (ports, i);
+
+      g_string_append_printf (list, "%s%s%s%s%s", list->len > 0 ? ", " : "", info->path,
+                              info->friendly_name != NULL ? " (" : "",
+                              info->friendly_name != NULL ? info->friendly_name : "",
+                              info->friendly_name != NULL ? ")" : "");
+      if (info->looks_like_esp)
+        {
+          found = info;
+          n_found++;
+        }
+    }
+  if (n_found == 1)
+    {
+      cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Using port %s", found->path);
+      return g_strdup (found->path);
+    }
+  g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NOT_FOUND,
+               "%s: pass the port with -p PORT (serial ports here: %s)",
+               n_found == 0 ? "No serial port that looks like an ESP board"
+                            : "Several serial ports look like ESP boards",
+               list->len > 0 ? list->str : "none");
+  return NULL;
+}
+
+/* The device session, on a worker thread. */
+static gboolean
+run_session (CliContext    *ctx,
+             const char    *url,
+             GCancellable  *cancellable,
+             GError       **error)
+{
+  g_autoptr(EsplashTransport) transport = NULL;
+  g_autoptr(EsplashDevice) device = NULL;
+  gboolean ok;
+
+  transport = esplash_transport_open (url, error);
+  if (transport == NULL)
+    return FALSE;
+  device = esplash_device_new (transport);
+  esplash_device_set_event_func (device, cli_output_event, ctx->out, NULL);
+
+  ok = esplash_device_connect (device, &ctx->connect, cancellable, error) &&
+       ctx->command->run (ctx, device, cancellable, error) &&
+       esplash_device_leave (device, ctx->after_value, cancellable, error);
+  /* On failure or cancellation the port is closed as it is: no reset. */
+  esplash_device_close (device);
+  return ok;
+}
+
+static void
+session_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Session *session = task_data;
+  g_autofree char *url = NULL;
+  GError *error = NULL;
+
+  url = resolve_port (session->ctx, &error);
+  if (url == NULL || !run_session (session->ctx, url, cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+session_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Session *session = user_data;
+
+  g_task_propagate_boolean (G_TASK (result), &session->error);
+  session->finished = TRUE;
+  g_main_loop_quit (session->loop);
+}
+
+static gboolean
+signal_cb (gpointer user_data)
+{
+  Session *session = user_data;
+
+  /* A second Ctrl-C does not wait for the worker. */
+  if (++session->signals > 1)
+    {
+      cli_output_cancelled (session->ctx->out);
+      _exit (CLI_EXIT_CANCELLED);
+    }
+  g_cancellable_cancel (session->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+run_with_device (CliContext  *ctx,
+                 GError     **error)
+{
+  Session session = { ctx };
+  g_autoptr(GTask) task = NULL;
+  guint sigint, sigterm;
+
+  session.loop = g_main_loop_new (NULL, FALSE);
+  session.cancellable = g_cancellable_new ();
+  sigint = g_unix_signal_add (SIGINT, signal_cb, &session);
+  sigterm = g_unix_signal_add (SIGTERM, signal_cb, &session);
+
+  task = g_task_new (NULL, session.cancellable, session_done_cb, &session);
+  g_task_set_task_data (task, &session, NULL);
+  g_task_set_return_on_cancel (task, FALSE);
+  g_task_run_in_thread (task, session_thread);
+  g_clear_object (&task);
+  while (!session.finished)
+    g_main_loop_run (session.loop);
+
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  g_main_loop_unref (session.loop);
+  g_object_unref (session.cancellable);
+  if (session.error != NULL)
+    {
+      g_propagate_error (error, session.error);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+finish (CliContext   *ctx,
+        GError       *error)
+{
+  g_autofree char *hint = NULL;
+
+  if (error == NULL)
+    {
+      g_autoptr(JsonNode) fields = NULL;
+
+      if (ctx->result != NULL)
+        {
+          json_builder_end_object (ctx->result);
+          fields = json_builder_get_root (ctx->result);
+        }
+      cli_output_result (ctx->out, ctx->command->name, fields);
+      return CLI_EXIT_OK;
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      cli_output_cancelled (ctx->out);
+      g_error_free (error);
+      return CLI_EXIT_CANCELLED;
+    }
+  if (is_usage_error (error))
+    {
+      hint = usage_hint (ctx->command);
+      cli_output_error (ctx->out, error, hint);
+      g_error_free (error);
+      return CLI_EXIT_USAGE;
+    }
+  cli_output_error (ctx->out, error, NULL);
+  g_error_free (error);
+  return CLI_EXIT_FAILURE;
+}
+
+static int
+usage_failure (CliContext       *ctx,
+               const CliCommand *command,
+               const char       *message)
+{
+  g_autoptr(GError) error = g_error_new_literal (G_OPTION_ERROR, G_OPTION_ERROR_FAILED, message);
+  g_autofree char *hint = usage_hint (command);
+  g_autoptr(CliOutput) out = ctx->out == NULL ? cli_output_new (ctx->json, FALSE) : NULL;
+
+  cli_output_error (out != NULL ? out : ctx->out, error, hint);
+  return CLI_EXIT_USAGE;
+}
+
+static gboolean
+has_help_option (int    argc,
+                 char **argv)
+{
+  for (gint i = 1; i < argc; i++)
+    if (strcmp (argv[i], "--help") == 0 || strcmp (argv[i], "-h") == 0 ||
+        strcmp (argv[i], "-?") == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static int
+run_main (CliContext *ctx,
+          int         argc,
+          char      **argv)
+{
+  g_autoptr(GOptionContext) options = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) args = NULL;
+  const CliCommand *command = NULL;
+  gint index = find_command_index (argc, argv);
+  guint n_args;
+
+  if (index > 0)
+    {
+      command = cli_command_lookup (argv[index]);
+      if (command == NULL)
+        {
+          g_autofree char *message = g_strdup_printf ("Unknown command “%s”", argv[index]);
+          return usage_failure (ctx, NULL, message);
+        }
+    }
+  else if (!has_help_option (argc, argv))
+    {
+      /* Still parse so misspelled options are named. */
+      options = build_option_context (ctx, NULL);
+      args = g_strdupv (argv);
+      if (!g_option_context_parse_strv (options, &args, &error))
+        return usage_failure (ctx, NULL, error->message);
+      return usage_failure (ctx, NULL, "No command given");
+    }
+
+  ctx->command = command;
+  options = build_option_context (ctx, command);
+  args = g_strdupv (argv);
+  if (!g_option_context_parse_strv (options, &args, &error))
+    return usage_failure (ctx, command, error->message);
+  if (command == NULL)
+    return usage_failure (ctx, NULL, "No command given");
+
+  ctx->out = cli_output_new (ctx->json, ctx->verbose);
+
+  /* args: program, the command name (first positional), its arguments. */
+  n_args = g_strv_length (args);
+  g_assert (n_args >= 2);
+  ctx->args = g_new0 (char *, n_args - 1);
+  for (guint i = 2; i < n_args; i++)
+    ctx->args[i - 2] = g_strdup (args[i]);
+  n_args -= 2;
+  if (n_args < command->min_args || n_args > command->max_args)
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf ("%s takes %s%s", command->name,
+                                 command->parameters[0] != '\0' ? command->parameters
+                                                                 : "no arguments",
+                                 n_args > command->max_args ? " (too many arguments)"
+                                                            : " (missing arguments)");
+      return usage_failure (ctx, command, message);
+    }
+
+  if (!resolve_globals (ctx, &error))
+    return finish (ctx, g_steal_pointer (&error));
+
+  if (ctx->json)
+    {
+      ctx->result = json_builder_new ();
+      json_builder_begin_object (ctx->result);
+    }
+  if (command->prepare != NULL && !command->prepare (ctx, &error))
+    return finish (ctx, g_steal_pointer (&error));
+
+  if (command->needs_device)
+    {
+      if (!run_with_device (ctx, &error))
+        return finish (ctx, g_steal_pointer (&error));
+    }
+  else if (!command->run (ctx, NULL, NULL, &error))
+    {
+      return finish (ctx, g_steal_pointer (&error));
+    }
+  return finish (ctx, NULL);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  CliContext ctx = { 0 };
+  int status;
+
+  setlocale (LC_ALL, "");
+  g_set_prgname ("esplash-cli");
+  /* A closed pipe (| head) ends the program quietly rather than by signal. */
+  signal (SIGPIPE, SIG_IGN);
+
+  status = run_main (&ctx, argc, argv);
+  context_clear (&ctx);
+  return status;
+}
