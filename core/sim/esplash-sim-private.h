@@ -159,6 +159,8 @@ void     sim_reply          (EsplashSim *self, guint8 opcode, guint32 value,
 void     sim_reply_result   (EsplashSim *self, guint8 opcode, guint32 value,
                              const guint8 *payload, gsize payload_len, guint8 code);
 void     sim_set_chip_baud  (EsplashSim *self, guint baud);
+void     sim_set_unplugged  (EsplashSim *self);
+void     sim_chunk_free     (gpointer chunk);
 void     sim_add_busy       (EsplashSim *self, gint64 cost_us);
 gint64   sim_now            (void);
 

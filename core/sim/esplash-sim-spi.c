@@ -73,6 +73,10 @@ encode_mac (EsplashSim *self)
   /* ESP32 and later: word 0 holds bytes 2..5, word 1 bits 15:0 bytes 0..1 */
   reg_or (self, chip->mac_reg0, low);
   reg_or (self, chip->mac_reg1, (mac[0] << 8) | mac[1]);
+  /* chips with an EUI-64 carry the MAC_EXT bytes ff:fe above the MAC */
+  if (chip->family == ESPLASH_CHIP_ESP32C6 || chip->family == ESPLASH_CHIP_ESP32H2
+      || chip->family == ESPLASH_CHIP_ESP32C5)
+    reg_or (self, chip->mac_reg1, 0xFFFEu << 16);
 }
 
 static void
