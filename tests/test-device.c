@@ -10,6 +10,7 @@
 #include "esplash.h"
 #include "esplash-sim.h"
 #include "esplash-sim-transport.h"
+#include "esplash-transport-private.h"
 
 #include <glib/gstdio.h>
 
@@ -582,6 +583,134 @@ test_baud_change (gconstpointer data)
   g_assert_no_error (error);
 }
 
+/* A transport that answers every write with a scripted byte string. */
+#define TEST_TYPE_SCRIPT (test_script_get_type ())
+G_DECLARE_FINAL_TYPE (TestScript, test_script, TEST, SCRIPT, EsplashTransport)
+
+struct _TestScript
+{
+  EsplashTransport parent_instance;
+  GByteArray      *reply;     /* sent after each write */
+  GByteArray      *pending;   /* not read yet */
+};
+
+G_DEFINE_FINAL_TYPE (TestScript, test_script, ESPLASH_TYPE_TRANSPORT)
+
+static gssize
+script_read (EsplashTransport *transport, guint8 *buf, gsize len, guint timeout_ms,
+             GError **error)
+{
+  TestScript *self = TEST_SCRIPT (transport);
+  gsize n = MIN (len, self->pending->len);
+
+  if (n == 0)
+    {
+      g_usleep ((gulong) timeout_ms * 1000);
+      return 0;
+    }
+  memcpy (buf, self->pending->data, n);
+  g_byte_array_remove_range (self->pending, 0, (guint) n);
+  return (gssize) n;
+}
+
+static gboolean
+script_write (EsplashTransport *transport, const guint8 *buf, gsize len, GError **error)
+{
+  TestScript *self = TEST_SCRIPT (transport);
+
+  g_byte_array_append (self->pending, self->reply->data, self->reply->len);
+  return TRUE;
+}
+
+static void
+test_script_finalize (GObject *object)
+{
+  TestScript *self = TEST_SCRIPT (object);
+
+  g_byte_array_unref (self->reply);
+  g_byte_array_unref (self->pending);
+  G_OBJECT_CLASS (test_script_parent_class)->finalize (object);
+}
+
+static void
+test_script_class_init (TestScriptClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = test_script_finalize;
+  ESPLASH_TRANSPORT_CLASS (klass)->read = script_read;
+  ESPLASH_TRANSPORT_CLASS (klass)->write = script_write;
+}
+
+static void
+test_script_init (TestScript *self)
+{
+  self->reply = g_byte_array_new ();
+  self->pending = g_byte_array_new ();
+}
+
+static EsplashDevice *
+scripted_device (const guint8 *reply,
+                 gsize         len)
+{
+  TestScript *script = g_object_new (TEST_TYPE_SCRIPT, NULL);
+  EsplashDevice *device;
+
+  esplash_transport_set_info (ESPLASH_TRANSPORT (script), ESPLASH_TRANSPORT_KIND_SOCKET,
+                              "test://script", FALSE, 115200, 0, 0);
+  g_byte_array_append (script->reply, reply, (guint) len);
+  device = esplash_device_new (ESPLASH_TRANSPORT (script));
+  g_object_unref (script);
+  return device;
+}
+
+/* Boot-log noise before a reply is kept apart; the reply still parses. */
+static void
+test_reply_after_noise (void)
+{
+  static const guint8 reply[] = "rst:0x1 (POWERON),boot:0x8\r\n"
+    "\xC0\x01\x0A\x04\x00\x09\x00\x00\x00\x00\x00\x00\x00\xC0";
+  g_autoptr(EsplashDevice) device = scripted_device (reply, sizeof reply - 1);
+  g_autoptr(GError) error = NULL;
+  guint32 value = 0;
+
+  g_assert_true (esplash_device_read_reg (device, ESPLASH_CHIP_DETECT_MAGIC_REG, &value, NULL,
+                                          &error));
+  g_assert_no_error (error);
+  g_assert_cmphex (value, ==, 9);
+}
+
+/* A panic in the chip's output ends the wait at once, naming it. */
+static void
+test_crash_reported (void)
+{
+  static const guint8 reply[] = "Guru Meditation Error: Core  0 panic'ed (LoadProhibited)\r\n";
+  g_autoptr(EsplashDevice) device = scripted_device (reply, sizeof reply - 1);
+  g_autoptr(GError) error = NULL;
+  guint32 value = 0;
+  gint64 start = g_get_monotonic_time ();
+
+  g_assert_false (esplash_device_read_reg (device, ESPLASH_CHIP_DETECT_MAGIC_REG, &value, NULL,
+                                           &error));
+  g_assert_error (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE);
+  g_assert_nonnull (strstr (error->message, "Guru Meditation Error: Core  0 panic'ed"));
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_TIME_SPAN_SECOND);
+}
+
+/* The ROM's "invalid message" answer under another opcode is this command's
+ * failure (§1.3), not a reply to skip until the timeout. */
+static void
+test_unsupported_other_opcode (void)
+{
+  static const guint8 reply[] =
+    "\xC0\x01\x00\x04\x00\x00\x00\x00\x00\x01\x05\x00\x00\xC0";
+  g_autoptr(EsplashDevice) device = scripted_device (reply, sizeof reply - 1);
+  g_autoptr(GError) error = NULL;
+  guint32 value = 0;
+
+  g_assert_false (esplash_device_read_reg (device, ESPLASH_CHIP_DETECT_MAGIC_REG, &value, NULL,
+                                           &error));
+  g_assert_error (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -603,6 +732,10 @@ main (int    argc,
   g_test_add_func ("/esplash/device/connect/no-stub-found", test_no_stub_found);
   g_test_add_func ("/esplash/device/connect/no-sync", test_no_sync);
   g_test_add_func ("/esplash/device/command/stalled", test_stalled_chip);
+  g_test_add_func ("/esplash/device/command/reply-after-noise", test_reply_after_noise);
+  g_test_add_func ("/esplash/device/command/crash-reported", test_crash_reported);
+  g_test_add_func ("/esplash/device/command/unsupported-other-opcode",
+                   test_unsupported_other_opcode);
   g_test_add_data_func ("/esplash/device/connect/sdm/esp32s3",
                         GINT_TO_POINTER (ESPLASH_CHIP_ESP32S3), test_secure_download_mode);
   g_test_add_data_func ("/esplash/device/connect/sdm/esp32s2",
