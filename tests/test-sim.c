@@ -930,9 +930,29 @@ disconnect_after_one (EsplashSimOptions *options)
 }
 
 static void
+drop_every_7 (EsplashSimOptions *options)
+{
+  options->faults = ESPLASH_SIM_FAULT_DROP_BYTES;
+  options->fault_every = 7;
+}
+
+static void
 test_faults (void)
 {
   EsplashResponse resp;
+
+  {
+    /* every 7th byte missing: no SYNC reply (12+ bytes) survives intact */
+    g_autoptr(Rig) rig = rig_new_full (ESPLASH_CHIP_ESP32, ESPLASH_CONSOLE_UART,
+                                       ESPLASH_SIM_BOOT_DOWNLOAD, drop_every_7);
+    guint8 sync[36] = { 0x07, 0x07, 0x12, 0x20 };
+    g_autoptr(GBytes) packet = NULL;
+
+    memset (sync + 4, 0x55, 32);
+    packet = esplash_command_build (ESPLASH_OP_SYNC, sync, sizeof sync, 0);
+    rig_send (rig, packet);
+    g_assert_false (rig_expect (rig, ESPLASH_OP_SYNC, 0, &resp));
+  }
 
   {
     g_autoptr(Rig) rig = rig_new_full (ESPLASH_CHIP_ESP32, ESPLASH_CONSOLE_UART,
