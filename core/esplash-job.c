@@ -667,12 +667,12 @@ load_regions (EsplashJob    *self,
 
               if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
                 g_propagate_error (error, g_steal_pointer (&local_error));
+              else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+                g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NOT_FOUND,
+                             "The firmware file %s does not exist (moved or deleted?)", path);
               else
-                g_set_error (error, ESPLASH_ERROR,
-                             g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND)
-                               ? ESPLASH_ERROR_NOT_FOUND : ESPLASH_ERROR_FAILED,
-                             "Cannot read the firmware file %s: %s",
-                             path, local_error->message);
+                g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
+                             "Cannot read the firmware file %s: %s", path, local_error->message);
               return NULL;
             }
           push_log (self, ESPLASH_LOG_DEBUG, "Loaded %s (%" G_GSIZE_FORMAT " bytes) for 0x%08x",

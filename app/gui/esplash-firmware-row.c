@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "esplash-firmware-row.h"
 
@@ -56,7 +57,7 @@ esplash_firmware_guess_offset (const char *name,
 {
   g_autofree char *lower = g_ascii_strdown (name, -1);
 
-  if (g_str_has_suffix (lower, "bootloader.bin"))
+  if (strstr (lower, "bootloader") != NULL)
     return 0x0;
   if (g_str_has_prefix (lower, "partition"))
     return 0x8000;

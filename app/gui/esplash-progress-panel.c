@@ -6,6 +6,7 @@
 
 #include <glib/gi18n.h>
 
+#include "esplash-app-text.h"
 #include "esplash-progress-panel.h"
 
 /* The rate shown is smoothed so the time left does not jump around. */
@@ -31,57 +32,6 @@ struct _EsplashProgressPanel
 };
 
 G_DEFINE_FINAL_TYPE (EsplashProgressPanel, esplash_progress_panel, GTK_TYPE_WIDGET)
-
-char *
-esplash_stage_describe (EsplashStage stage,
-                        guint        region_index,
-                        guint        region_count)
-{
-  switch (stage)
-    {
-    case ESPLASH_STAGE_IDLE:
-      return g_strdup (_("Ready"));
-    case ESPLASH_STAGE_OPENING:
-      return g_strdup (_("Opening the port…"));
-    case ESPLASH_STAGE_RESETTING:
-    case ESPLASH_STAGE_SYNCING:
-    case ESPLASH_STAGE_DETECTING:
-      return g_strdup (_("Connecting…"));
-    case ESPLASH_STAGE_UPLOADING_STUB:
-      return g_strdup (_("Uploading flasher stub…"));
-    case ESPLASH_STAGE_CHANGING_BAUD:
-      return g_strdup (_("Changing the baud rate…"));
-    case ESPLASH_STAGE_ERASING:
-      return g_strdup (_("Erasing flash…"));
-    case ESPLASH_STAGE_WRITING:
-      if (region_count > 1)
-        /* TRANSLATORS: "Writing region 2 of 3…" */
-        return g_strdup_printf (_("Writing region %u of %u…"), region_index + 1, region_count);
-      return g_strdup (_("Writing…"));
-    case ESPLASH_STAGE_VERIFYING:
-      return g_strdup (_("Verifying…"));
-    case ESPLASH_STAGE_READING:
-      return g_strdup (_("Reading flash…"));
-    case ESPLASH_STAGE_LEAVING:
-      return g_strdup (_("Resetting the board…"));
-    case ESPLASH_STAGE_DONE:
-      return g_strdup (_("Done"));
-    default:
-      return g_strdup (_("Working…"));
-    }
-}
-
-char *
-esplash_format_duration (gdouble seconds)
-{
-  guint s = (guint) (seconds + 0.5);
-
-  if (s < 60)
-    /* TRANSLATORS: a duration under a minute */
-    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", s), s);
-  /* TRANSLATORS: a duration: minutes and seconds, "2:05 min" */
-  return g_strdup_printf (_("%u:%02u min"), s / 60, s % 60);
-}
 
 static void
 fraction_cb (EsplashProgressPanel *self)

@@ -17,11 +17,4 @@ G_DECLARE_FINAL_TYPE (EsplashProgressPanel, esplash_progress_panel, ESPLASH, PRO
 void  esplash_progress_panel_set_job (EsplashProgressPanel *self,
                                       EsplashJob           *job);
 
-/* "Writing region 2 of 3…", translated. */
-char *esplash_stage_describe         (EsplashStage stage,
-                                      guint        region_index,
-                                      guint        region_count);
-/* "about 1 min 5 s", translated. */
-char *esplash_format_duration        (gdouble      seconds);
-
 G_END_DECLS

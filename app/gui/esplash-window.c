@@ -14,6 +14,7 @@
 #include "esplash-sim.h"
 #include "esplash-sim-transport.h"
 
+#include "esplash-app-text.h"
 #include "esplash-firmware-row.h"
 #include "esplash-port-chooser.h"
 #include "esplash-progress-panel.h"
@@ -43,6 +44,7 @@ struct _EsplashWindow
   GtkDropDown          *after_drop_down;
   GtkSwitch            *verify_switch;
   GtkSwitch            *erase_switch;
+  GtkWidget            *status_area;
   EsplashProgressPanel *progress_panel;
   GtkWidget            *result_box;
   GtkImage             *result_icon;
@@ -88,7 +90,14 @@ append_log (EsplashWindow   *self,
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_buffer_insert_with_tags_by_name (buffer, &end, stamp, -1, "stamp", NULL);
   gtk_text_buffer_insert_with_tags_by_name (buffer, &end, line, -1, tag, NULL);
-  gtk_text_view_scroll_mark_onscreen (self->log_view, self->log_end);
+  gtk_text_view_scroll_to_mark (self->log_view, self->log_end, 0.0, TRUE, 0.0, 1.0);
+}
+
+/* Lines added while the log was collapsed could not scroll it. */
+static void
+log_expanded_cb (EsplashWindow *self)
+{
+  gtk_text_view_scroll_to_mark (self->log_view, self->log_end, 0.0, TRUE, 0.0, 1.0);
 }
 
 static void
@@ -158,39 +167,14 @@ show_result (EsplashWindow *self,
   gtk_label_set_text (self->result_detail, detail);
   gtk_widget_set_visible (self->troubleshoot_button, g_str_equal (kind, "error"));
   gtk_widget_set_visible (self->result_box, TRUE);
+  gtk_widget_set_visible (self->status_area, TRUE);
 }
 
-/* A translated headline for the core's English detail. */
-static const char *
-error_title (const GError *error)
+static void
+dismiss_result_cb (EsplashWindow *self)
 {
-  if (error->domain != ESPLASH_ERROR)
-    return _("Flashing failed");
-
-  switch (error->code)
-    {
-    case ESPLASH_ERROR_NOT_FOUND:
-      return _("The port or a file was not found");
-    case ESPLASH_ERROR_PERMISSION_DENIED:
-      return _("No permission to open the port");
-    case ESPLASH_ERROR_BUSY:
-      return _("The port is in use by another program");
-    case ESPLASH_ERROR_TIMED_OUT:
-      return _("The board stopped answering");
-    case ESPLASH_ERROR_NO_SYNC:
-      return _("Could not connect to the board");
-    case ESPLASH_ERROR_PORT_GONE:
-      return _("The board was unplugged");
-    case ESPLASH_ERROR_VERIFY_FAILED:
-      return _("The written firmware did not verify");
-    case ESPLASH_ERROR_INVALID_IMAGE:
-    case ESPLASH_ERROR_IMAGE_TOO_LARGE:
-      return _("The firmware cannot be written as it is");
-    case ESPLASH_ERROR_UNSUPPORTED_CHIP:
-      return _("This chip is not supported");
-    default:
-      return _("Flashing failed");
-    }
+  gtk_widget_set_visible (self->result_box, FALSE);
+  gtk_widget_set_visible (self->status_area, gtk_widget_get_visible (GTK_WIDGET (self->progress_panel)));
 }
 
 static void
@@ -199,33 +183,11 @@ update_chip_label (EsplashWindow *self,
                    EsplashJob    *job)
 {
   const EsplashChipDescription *chip = esplash_job_get_chip_description (job);
-  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  g_autofree char *mac = NULL;
   g_autofree char *text = NULL;
 
   if (chip == NULL || chip->chip == NULL)
     return;
-
-  g_ptr_array_add (parts, g_strdup (chip->chip->name));
-  /* TRANSLATORS: chip revision, "revision v0.2" */
-  g_ptr_array_add (parts, g_strdup_printf (_("revision v%u.%u"),
-                                           chip->revision / 100, chip->revision % 100));
-  if (chip->flash_size > 0)
-    {
-      g_autofree char *size = g_format_size_full (chip->flash_size, G_FORMAT_SIZE_IEC_UNITS);
-
-      /* TRANSLATORS: "4.0 MiB flash" */
-      g_ptr_array_add (parts, g_strdup_printf (_("%s flash"), size));
-    }
-  mac = esplash_job_dup_mac (job);
-  /* TRANSLATORS: the chip's MAC address */
-  g_ptr_array_add (parts, g_strdup_printf (_("MAC %s"), mac));
-  if (chip->crystal_mhz > 0)
-    /* TRANSLATORS: the crystal oscillator frequency */
-    g_ptr_array_add (parts, g_strdup_printf (_("%u MHz crystal"), chip->crystal_mhz));
-  g_ptr_array_add (parts, NULL);
-
-  text = g_strjoinv (" · ", (char **) parts->pdata);
+  text = esplash_chip_summary (chip);
   gtk_label_set_text (self->chip_label, text);
   gtk_widget_remove_css_class (GTK_WIDGET (self->chip_label), "dim-label");
 }
@@ -409,7 +371,7 @@ job_done_cb (GObject      *source,
     }
   else
     {
-      show_result (self, "error", "dialog-error-symbolic", error_title (error), error->message);
+      show_result (self, "error", "dialog-error-symbolic", esplash_error_title (error), error->message);
       append_log (self, ESPLASH_LOG_ERROR, error->message);
     }
 
@@ -500,6 +462,7 @@ flash_activated (GSimpleAction *action,
   gtk_widget_set_visible (self->result_box, FALSE);
   esplash_progress_panel_set_job (self->progress_panel, self->job);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_panel), TRUE);
+  gtk_widget_set_visible (self->status_area, TRUE);
 
   if (app != NULL)
     self->inhibit_cookie = gtk_application_inhibit (GTK_APPLICATION (app), GTK_WINDOW (self),
@@ -757,6 +720,7 @@ esplash_window_class_init (EsplashWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, after_drop_down);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, verify_switch);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, erase_switch);
+  gtk_widget_class_bind_template_child (widget_class, EsplashWindow, status_area);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, progress_panel);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, result_box);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, result_icon);
@@ -764,6 +728,8 @@ esplash_window_class_init (EsplashWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, result_detail);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, troubleshoot_button);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, log_view);
+  gtk_widget_class_bind_template_callback (widget_class, dismiss_result_cb);
+  gtk_widget_class_bind_template_callback (widget_class, log_expanded_cb);
 }
 
 static void

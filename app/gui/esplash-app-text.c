@@ -1,0 +1,125 @@
+/* esplash-app-text.c
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "esplash-app-text.h"
+
+char *
+esplash_stage_describe (EsplashStage stage,
+                        guint        region_index,
+                        guint        region_count)
+{
+  switch (stage)
+    {
+    case ESPLASH_STAGE_IDLE:
+      return g_strdup (_("Ready"));
+    case ESPLASH_STAGE_OPENING:
+      return g_strdup (_("Opening the port…"));
+    case ESPLASH_STAGE_RESETTING:
+    case ESPLASH_STAGE_SYNCING:
+    case ESPLASH_STAGE_DETECTING:
+      return g_strdup (_("Connecting…"));
+    case ESPLASH_STAGE_UPLOADING_STUB:
+      return g_strdup (_("Uploading flasher stub…"));
+    case ESPLASH_STAGE_CHANGING_BAUD:
+      return g_strdup (_("Changing the baud rate…"));
+    case ESPLASH_STAGE_ERASING:
+      return g_strdup (_("Erasing flash…"));
+    case ESPLASH_STAGE_WRITING:
+      if (region_count > 1)
+        /* TRANSLATORS: "Writing region 2 of 3…" */
+        return g_strdup_printf (_("Writing region %u of %u…"), region_index + 1, region_count);
+      return g_strdup (_("Writing…"));
+    case ESPLASH_STAGE_VERIFYING:
+      return g_strdup (_("Verifying…"));
+    case ESPLASH_STAGE_READING:
+      return g_strdup (_("Reading flash…"));
+    case ESPLASH_STAGE_LEAVING:
+      return g_strdup (_("Resetting the board…"));
+    case ESPLASH_STAGE_DONE:
+      return g_strdup (_("Done"));
+    default:
+      return g_strdup (_("Working…"));
+    }
+}
+
+char *
+esplash_format_duration (gdouble seconds)
+{
+  guint s = (guint) (seconds + 0.5);
+
+  if (s < 60)
+    /* TRANSLATORS: a duration under a minute */
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", s), s);
+  /* TRANSLATORS: a duration: minutes and seconds, "2:05 min" */
+  return g_strdup_printf (_("%u:%02u min"), s / 60, s % 60);
+}
+
+/* A translated headline for the core's English detail. */
+const char *
+esplash_error_title (const GError *error)
+{
+  if (error->domain != ESPLASH_ERROR)
+    return _("Flashing failed");
+
+  switch (error->code)
+    {
+    case ESPLASH_ERROR_NOT_FOUND:
+      return _("The port or a file was not found");
+    case ESPLASH_ERROR_PERMISSION_DENIED:
+      return _("No permission to open the port");
+    case ESPLASH_ERROR_BUSY:
+      return _("The port is in use by another program");
+    case ESPLASH_ERROR_TIMED_OUT:
+      return _("The board stopped answering");
+    case ESPLASH_ERROR_NO_SYNC:
+      return _("Could not connect to the board");
+    case ESPLASH_ERROR_PORT_GONE:
+      return _("The board was unplugged");
+    case ESPLASH_ERROR_VERIFY_FAILED:
+      return _("The written firmware did not verify");
+    case ESPLASH_ERROR_INVALID_IMAGE:
+    case ESPLASH_ERROR_IMAGE_TOO_LARGE:
+      return _("The firmware cannot be written as it is");
+    case ESPLASH_ERROR_UNSUPPORTED_CHIP:
+      return _("This chip is not supported");
+    default:
+      return _("Flashing failed");
+    }
+}
+
+char *
+esplash_chip_summary (const EsplashChipDescription *chip)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
+  const guint8 *mac = chip->mac;
+  g_autofree char *mac_text = NULL;
+
+  g_return_val_if_fail (chip->chip != NULL, NULL);
+
+  g_ptr_array_add (parts, g_strdup (chip->chip->name));
+  /* TRANSLATORS: chip revision, "revision v0.2" */
+  g_ptr_array_add (parts, g_strdup_printf (_("revision v%u.%u"),
+                                           chip->revision / 100, chip->revision % 100));
+  if (chip->flash_size > 0)
+    {
+      g_autofree char *size = g_format_size_full (chip->flash_size, G_FORMAT_SIZE_IEC_UNITS);
+
+      /* TRANSLATORS: "4.0 MiB flash" */
+      g_ptr_array_add (parts, g_strdup_printf (_("%s flash"), size));
+    }
+  mac_text = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x",
+                              mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  /* TRANSLATORS: the chip's MAC address */
+  g_ptr_array_add (parts, g_strdup_printf (_("MAC %s"), mac_text));
+  if (chip->crystal_mhz > 0)
+    /* TRANSLATORS: the crystal oscillator frequency */
+    g_ptr_array_add (parts, g_strdup_printf (_("%u MHz crystal"), chip->crystal_mhz));
+  g_ptr_array_add (parts, NULL);
+
+  return g_strjoinv (" · ", (char **) parts->pdata);
+}

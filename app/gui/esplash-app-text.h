@@ -1,0 +1,24 @@
+/* esplash-app-text.h: the app's translated words for core values — stage
+ * names, error headlines, chip summaries, durations. The core speaks
+ * precise English detail; these go above it.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "esplash.h"
+
+G_BEGIN_DECLS
+
+/* "Writing region 2 of 3…" */
+char       *esplash_stage_describe (EsplashStage stage,
+                                    guint        region_index,
+                                    guint        region_count);
+/* "12 seconds", "2:05 min" */
+char       *esplash_format_duration (gdouble seconds);
+/* A headline for a failed job ("Could not connect to the board"). */
+const char *esplash_error_title    (const GError *error);
+/* "ESP32-S3 · revision v0.2 · 4.0 MiB flash · MAC … · 40 MHz crystal" */
+char       *esplash_chip_summary   (const EsplashChipDescription *chip);
+
+G_END_DECLS
