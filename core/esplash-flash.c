@@ -22,7 +22,6 @@
 /* §3.4 [HEAD]: erase (ROM BEGIN) and erase+write (DEFL_DATA) budgets. */
 #define ERASE_REGION_S_PER_MB 40
 #define ERASE_WRITE_S_PER_MB 40
-#define MD5_S_PER_MB 8
 /* The stub inflates into a 32 KiB buffer and may erase a 64 KiB block for
  * each buffer, plus one (§3.4 stub rule). */
 #define STUB_INFLATE_CHUNK 32768
@@ -726,73 +725,6 @@ esplash_flash_write (EsplashDevice              *device,
             return FALSE;
         }
     }
-  return TRUE;
-}
-
-gboolean
-esplash_flash_md5 (EsplashDevice  *device,
-                   guint32         address,
-                   guint32         size,
-                   guint8          digest[16],
-                   GCancellable   *cancellable,
-                   GError        **error)
-{
-  gboolean stub;
-  guint32 words[4] = { address, size, 0, 0 };
-  EsplashResponse response = { 0 };
-  const guint8 *p;
-  gsize len;
-
-  g_return_val_if_fail (ESPLASH_IS_DEVICE (device), FALSE);
-  g_return_val_if_fail (digest != NULL, FALSE);
-
-  if (!esplash_flash_require_connected (device, error))
-    return FALSE;
-  stub = esplash_device_is_stub (device);
-  if (!stub && esplash_device_get_chip (device)->rom_is_esp8266_like)
-    {
-      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED,
-                           "The ESP8266 ROM has no MD5 command; use the flasher stub");
-      return FALSE;
-    }
-  if (esplash_device_is_secure_download_mode (device))
-    {
-      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED,
-                           "Secure Download Mode does not allow reading the flash MD5");
-      return FALSE;
-    }
-  if (!esplash_device_ensure_flash_attached (device, cancellable, error))
-    return FALSE;
-
-  /* The ROM answers in 32 hex characters, the stub in 16 raw bytes. */
-  if (!esplash_device_command_words (device, ESPLASH_OP_SPI_FLASH_MD5, words, 4,
-                                     stub ? 16 : 32, esplash_timeout_per_mb (MD5_S_PER_MB, size),
-                                     TRUE, &response, cancellable, error))
-    return FALSE;
-
-  p = g_bytes_get_data (response.payload, &len);
-  if (stub)
-    {
-      memcpy (digest, p, 16);
-    }
-  else
-    {
-      for (guint i = 0; i < 16; i++)
-        {
-          gint hi = g_ascii_xdigit_value (p[2 * i]);
-          gint lo = g_ascii_xdigit_value (p[2 * i + 1]);
-
-          if (hi < 0 || lo < 0)
-            {
-              g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
-                           "The ROM's MD5 reply is not hexadecimal text (byte %u)", 2 * i);
-              esplash_response_clear (&response);
-              return FALSE;
-            }
-          digest[i] = (guint8) (hi << 4 | lo);
-        }
-    }
-  esplash_response_clear (&response);
   return TRUE;
 }
 
