@@ -17,6 +17,7 @@ struct _EsplashProgressPanel
 {
   GtkWidget       parent_instance;
 
+  GtkWidget      *box;            /* bound so dispose_template unparents it */
   GtkLabel       *stage_label;
   GtkLabel       *rate_label;
   GtkProgressBar *progress_bar;
@@ -145,6 +146,7 @@ esplash_progress_panel_class_init (EsplashProgressPanelClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/esplash/Esplash/esplash-progress-panel.ui");
+  gtk_widget_class_bind_template_child (widget_class, EsplashProgressPanel, box);
   gtk_widget_class_bind_template_child (widget_class, EsplashProgressPanel, stage_label);
   gtk_widget_class_bind_template_child (widget_class, EsplashProgressPanel, rate_label);
   gtk_widget_class_bind_template_child (widget_class, EsplashProgressPanel, progress_bar);

@@ -774,3 +774,23 @@ esplash_window_is_busy (EsplashWindow *self)
 
   return self->job != NULL;
 }
+
+guint
+esplash_window_get_n_files (EsplashWindow *self)
+{
+  guint n = 0;
+
+  g_return_val_if_fail (ESPLASH_IS_WINDOW (self), 0);
+
+  while (gtk_list_box_get_row_at_index (self->firmware_list, n) != NULL)
+    n++;
+  return n;
+}
+
+EsplashSim *
+esplash_window_get_virtual_board (EsplashWindow *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_WINDOW (self), NULL);
+
+  return self->virtual_board;
+}

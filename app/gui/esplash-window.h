@@ -6,6 +6,7 @@
 
 #include <gtk/gtk.h>
 #include "esplash-application.h"
+#include "esplash-sim.h"
 
 G_BEGIN_DECLS
 
@@ -22,5 +23,9 @@ void           esplash_window_add_files (EsplashWindow *self,
 
 /* Whether a job is running. */
 gboolean       esplash_window_is_busy   (EsplashWindow *self);
+/* Firmware files in the list. */
+guint          esplash_window_get_n_files (EsplashWindow *self);
+/* The demo board once used, else %NULL. (transfer none) */
+EsplashSim    *esplash_window_get_virtual_board (EsplashWindow *self);
 
 G_END_DECLS
