@@ -314,6 +314,8 @@ test_write_cancel (void)
   g_assert_false (run.ok);
   g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_assert_cmpint (run.cancel_time, >, 0);
+  g_test_message ("cancel to result: %" G_GINT64_FORMAT " ms",
+                  (run.result_time - run.cancel_time) / G_TIME_SPAN_MILLISECOND);
   g_assert_cmpint (run.result_time - run.cancel_time, <, 500 * G_TIME_SPAN_MILLISECOND);
   g_assert_false (run.event_off_thread);
   g_assert_false (run.event_after_result);
