@@ -23,7 +23,7 @@
 
 #define EXIT_USAGE 2
 /* How often new chip events are appended to the --events file. */
-#define EVENTS_POLL_MS 20
+#define EVENTS_POLL_MS 50
 
 typedef struct {
   EsplashSim       *sim;
@@ -610,6 +610,8 @@ main (int argc, char **argv)
 
   /* A reader that goes away must not kill us mid-write. */
   signal (SIGPIPE, SIG_IGN);
+  /* stdout carries the control protocol: debug logs go to stderr. */
+  g_log_writer_default_set_use_stderr (TRUE);
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
