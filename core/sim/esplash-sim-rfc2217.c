@@ -10,7 +10,6 @@
  */
 #include "esplash-sim-rfc2217.h"
 
-#include <string.h>
 
 /* Longest sub-negotiation acted upon; COM-PORT-OPTION values are at most
  * 4 bytes (longer ones, e.g. SIGNATURE text, are ignored). */
