@@ -10,7 +10,6 @@
  */
 #include "esplash-sim-rfc2217.h"
 
-
 /* Longest sub-negotiation acted upon; COM-PORT-OPTION values are at most
  * 4 bytes (longer ones, e.g. SIGNATURE text, are ignored). */
 #define SB_MAX 64
