@@ -51,6 +51,7 @@ struct _EsplashWindow
   GtkLabel             *result_title;
   GtkLabel             *result_detail;
   GtkWidget            *troubleshoot_button;
+  GtkExpander          *log_expander;
   GtkTextView          *log_view;
 
   GSettings            *settings;        /* nullable */
@@ -61,6 +62,7 @@ struct _EsplashWindow
   gboolean              close_when_done;
   guint64               job_bytes;
   GtkTextMark          *log_end;
+  guint                 log_scroll_frames;
   GtkFileChooserNative *chooser;
 };
 
@@ -90,14 +92,32 @@ append_log (EsplashWindow   *self,
   gtk_text_buffer_get_end_iter (buffer, &end);
   gtk_text_buffer_insert_with_tags_by_name (buffer, &end, stamp, -1, "stamp", NULL);
   gtk_text_buffer_insert_with_tags_by_name (buffer, &end, line, -1, tag, NULL);
-  gtk_text_view_scroll_to_mark (self->log_view, self->log_end, 0.0, TRUE, 0.0, 1.0);
+  if (gtk_expander_get_expanded (self->log_expander))
+    gtk_text_view_scroll_to_mark (self->log_view, self->log_end, 0.0, TRUE, 0.0, 1.0);
 }
 
-/* Lines added while the log was collapsed could not scroll it. */
+/* The text view lays out lines lazily, so a scroll right after expanding
+ * lands short of the end: repeat it for the first frames. */
+#define LOG_SCROLL_FRAMES 10
+
+static gboolean
+scroll_log_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  EsplashWindow *self = ESPLASH_WINDOW (user_data);
+
+  gtk_text_view_scroll_to_mark (self->log_view, self->log_end, 0.0, TRUE, 0.0, 1.0);
+  return ++self->log_scroll_frames < LOG_SCROLL_FRAMES ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
 static void
 log_expanded_cb (EsplashWindow *self)
 {
-  gtk_text_view_scroll_to_mark (self->log_view, self->log_end, 0.0, TRUE, 0.0, 1.0);
+  if (!gtk_expander_get_expanded (self->log_expander))
+    return;
+  self->log_scroll_frames = 0;
+  gtk_widget_add_tick_callback (GTK_WIDGET (self->log_view), scroll_log_cb, self, NULL);
 }
 
 static void
@@ -727,9 +747,9 @@ esplash_window_class_init (EsplashWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, result_title);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, result_detail);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, troubleshoot_button);
+  gtk_widget_class_bind_template_child (widget_class, EsplashWindow, log_expander);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, log_view);
   gtk_widget_class_bind_template_callback (widget_class, dismiss_result_cb);
-  gtk_widget_class_bind_template_callback (widget_class, log_expanded_cb);
 }
 
 static void
@@ -752,6 +772,8 @@ esplash_window_init (EsplashWindow *self)
   gtk_text_buffer_create_tag (buffer, "error", "foreground", "#e01b24", "weight", 700, NULL);
   gtk_text_buffer_get_end_iter (buffer, &end);
   self->log_end = gtk_text_buffer_create_mark (buffer, "end", &end, FALSE);
+  g_signal_connect_object (self->log_expander, "notify::expanded", G_CALLBACK (log_expanded_cb),
+                           self, G_CONNECT_SWAPPED);
 
   drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
   g_signal_connect_object (drop, "drop", G_CALLBACK (drop_cb), self, G_CONNECT_SWAPPED);
