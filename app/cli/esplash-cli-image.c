@@ -98,15 +98,17 @@ print_segments (CliContext             *ctx,
     {
       const EsplashImageSegment *seg = &info->segments[i];
 
+      /* Like esptool, the file offset of the segment's 8-byte header. */
       cli_output_text (ctx->out, "%7u  0x%05x  0x%08x  0x%08x", i, seg->size, seg->load_address,
-                       seg->file_offset);
+                       seg->file_offset - 8);
       if (b != NULL)
         {
           json_builder_begin_object (b);
           add_member (b, "index", i);
           add_member (b, "length", seg->size);
           add_member (b, "load_address", seg->load_address);
-          add_member (b, "file_offset", seg->file_offset);
+          add_member (b, "header_offset", seg->file_offset - 8);
+          add_member (b, "data_offset", seg->file_offset);
           json_builder_end_object (b);
         }
     }

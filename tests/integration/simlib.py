@@ -1,0 +1,262 @@
+# simlib.py: shared helpers for the integration tests — start esplash-sim,
+# talk to its stdin control channel, run esplash-cli, print TAP.
+#
+# Python 3 standard library only. Every simulator started here is killed
+# when the test script exits, however it exits.
+#
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+import atexit
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+IMAGES = os.path.join(os.environ.get("ESPLASH_SHARED_DIR", "/work/shared"),
+                      "testdata", "images")
+
+# Every chip the simulator is asked to model (protocol.md §6.1).
+ALL_CHIPS = ["esp8266", "esp32", "esp32s2", "esp32s3", "esp32c2", "esp32c3",
+             "esp32c5", "esp32c6", "esp32c61", "esp32h2", "esp32p4"]
+
+# esptool's CHIP_NAME per --chip id (protocol.md §6.1 table).
+CHIP_NAMES = {
+    "esp8266": "ESP8266", "esp32": "ESP32", "esp32s2": "ESP32-S2",
+    "esp32s3": "ESP32-S3", "esp32c2": "ESP32-C2", "esp32c3": "ESP32-C3",
+    "esp32c5": "ESP32-C5", "esp32c6": "ESP32-C6", "esp32c61": "ESP32-C61",
+    "esp32h2": "ESP32-H2", "esp32p4": "ESP32-P4",
+}
+
+_LISTEN_RE = re.compile(r"esplash-sim: (\S+) listening on 127\.0\.0\.1:(\d+) \((raw|rfc2217)\)")
+_live_sims = []
+
+
+def image(name):
+    return os.path.join(IMAGES, name)
+
+
+def read_image(name):
+    with open(image(name), "rb") as f:
+        return f.read()
+
+
+def padded(data):
+    """What the chip holds after writing @data: 0xFF up to the next 4 bytes."""
+    return data + b"\xff" * ((4 - len(data) % 4) % 4)
+
+
+def cli_path():
+    return os.environ.get("ESPLASH_CLI", "")
+
+
+def sim_path():
+    return os.environ.get("ESPLASH_SIM", "")
+
+
+class SimError(Exception):
+    pass
+
+
+class Sim:
+    """One esplash-sim process; control lines go through its stdin."""
+
+    def __init__(self, chip, *extra, rfc2217=False, start_timeout=10.0):
+        self.chip = chip
+        self.tmp = tempfile.mkdtemp(prefix="esplash-sim-")
+        self.stderr_path = os.path.join(self.tmp, "stderr")
+        args = [sim_path(), "--chip", chip, "--port", "0"]
+        if rfc2217:
+            args.append("--rfc2217")
+        args += list(extra)
+        self.args = args
+        self._stderr = open(self.stderr_path, "wb")
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self._stderr, bufsize=0)
+        _live_sims.append(self)
+        self._lines = queue.Queue()
+        self._reader = threading.Thread(target=self._read_stdout, daemon=True)
+        self._reader.start()
+        line = self._next_line(start_timeout)
+        m = _LISTEN_RE.search(line or "")
+        if m is None:
+            self.close()
+            raise SimError("esplash-sim %s did not start: %s" %
+                           (" ".join(extra), (line or "").strip() or self.stderr_text().strip()))
+        self.port = int(m.group(2))
+        self.mode = m.group(3)
+        scheme = "rfc2217" if self.mode == "rfc2217" else "socket"
+        self.url = "%s://127.0.0.1:%d" % (scheme, self.port)
+
+    def _read_stdout(self):
+        for raw in iter(self.proc.stdout.readline, b""):
+            self._lines.put(raw.decode("utf-8", "replace").rstrip("\n"))
+        self._lines.put(None)
+
+    def _next_line(self, timeout):
+        try:
+            return self._lines.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def stderr_text(self):
+        try:
+            with open(self.stderr_path, "r", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def control(self, line, timeout=10.0):
+        """Sends one control line, returns the one-line answer."""
+        if self.proc.poll() is not None:
+            raise SimError("esplash-sim exited (%s): %s" % (self.proc.returncode, self.stderr_text()))
+        self.proc.stdin.write((line + "\n").encode())
+        self.proc.stdin.flush()
+        answer = self._next_line(timeout)
+        if answer is None:
+            raise SimError("no answer from esplash-sim to %r" % line)
+        return answer
+
+    def state(self):
+        answer = self.control("state")
+        return answer.split(" ", 1)[1] if answer.startswith("state ") else answer
+
+    def events(self, timeout=10.0):
+        """All chip events so far (the sim's log is cumulative)."""
+        self.proc.stdin.write(b"events\n")
+        self.proc.stdin.flush()
+        lines = []
+        deadline = time.monotonic() + timeout
+        while True:
+            line = self._next_line(max(0.1, deadline - time.monotonic()))
+            if line is None:
+                raise SimError("event list from esplash-sim did not end")
+            if line == "end":
+                return lines
+            lines.append(line)
+
+    def dump_flash(self, address, size):
+        path = os.path.join(self.tmp, "dump-%x-%x.bin" % (address, size))
+        answer = self.control("dump-flash 0x%x 0x%x %s" % (address, size, path))
+        if answer != "ok":
+            raise SimError("dump-flash answered %r" % answer)
+        with open(path, "rb") as f:
+            data = f.read()
+        os.unlink(path)
+        return data
+
+    def close(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.write(b"quit\n")
+                self.proc.stdin.flush()
+                self.proc.wait(timeout=3)
+            except (OSError, subprocess.TimeoutExpired):
+                self.proc.kill()
+                self.proc.wait()
+        self._stderr.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self in _live_sims:
+            _live_sims.remove(self)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _kill_all():
+    for sim in list(_live_sims):
+        try:
+            sim.proc.kill()
+            sim.proc.wait(timeout=2)
+        except Exception:
+            pass
+        shutil.rmtree(sim.tmp, ignore_errors=True)
+    _live_sims.clear()
+
+
+def _on_signal(signum, frame):
+    _kill_all()
+    sys.exit(128 + signum)
+
+
+atexit.register(_kill_all)
+signal.signal(signal.SIGTERM, _on_signal)
+
+
+class Result:
+    def __init__(self, args, rc, out, err, elapsed):
+        self.args, self.rc, self.out, self.err, self.elapsed = args, rc, out, err, elapsed
+
+    @property
+    def text(self):
+        return self.out + self.err
+
+    def describe(self):
+        cmd = " ".join(self.args[1:])
+        tail = lambda s: "\n".join(s.strip().splitlines()[-12:])
+        return "esplash-cli %s\nexit %s after %.1f s\nstdout: %s\nstderr: %s" % (
+            cmd, self.rc, self.elapsed, tail(self.out), tail(self.err))
+
+
+def run_cli(*args, timeout=120):
+    """Runs esplash-cli with @args; never hangs longer than @timeout."""
+    argv = [cli_path()] + [str(a) for a in args]
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=timeout)
+        rc, out, err = proc.returncode, proc.stdout, proc.stderr
+    except subprocess.TimeoutExpired as e:
+        rc, out, err = "timeout", e.stdout or b"", e.stderr or b""
+    return Result(argv, rc, out.decode("utf-8", "replace"), err.decode("utf-8", "replace"),
+                  time.monotonic() - start)
+
+
+class Tap:
+    """TAP output: the plan is printed at the end (TAP allows it)."""
+
+    def __init__(self):
+        self.n = 0
+        self.failures = 0
+
+    def ok(self, cond, name, diag=None):
+        self.n += 1
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, name), flush=True)
+        if not cond:
+            self.failures += 1
+            if diag:
+                self.diag(diag)
+        return cond
+
+    def skip(self, name, reason):
+        self.n += 1
+        print("ok %d - %s # SKIP %s" % (self.n, name, reason), flush=True)
+
+    def diag(self, text):
+        for line in str(text).splitlines():
+            print("# " + line, flush=True)
+
+    def cli_ok(self, result, name, expect_rc=0):
+        return self.ok(result.rc == expect_rc, name, result.describe())
+
+    def finish(self):
+        print("1..%d" % self.n, flush=True)
+        _kill_all()
+        sys.exit(0)
+
+
+def require_programs(tap_plan_skip=True):
+    """Skips the whole script when the programs are not built."""
+    missing = [name for name, path in (("ESPLASH_CLI", cli_path()), ("ESPLASH_SIM", sim_path()))
+               if not path or not os.access(path, os.X_OK)]
+    if missing:
+        print("1..0 # SKIP %s not set or not executable" % ", ".join(missing))
+        sys.exit(0)
