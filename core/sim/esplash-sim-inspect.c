@@ -239,3 +239,23 @@ esplash_sim_count_commands (EsplashSim *self,
   g_mutex_unlock (&self->lock);
   return count;
 }
+
+/**
+ * esplash_sim_is_autobauding:
+ * @self: an #EsplashSim
+ *
+ * Returns: %TRUE while the ROM loader waits for a SYNC to learn the host's
+ *   baud (it then answers at whatever rate the host uses)
+ */
+gboolean
+esplash_sim_is_autobauding (EsplashSim *self)
+{
+  gboolean pending;
+
+  g_return_val_if_fail (ESPLASH_IS_SIM (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  pending = self->autobaud_pending;
+  g_mutex_unlock (&self->lock);
+  return pending;
+}

@@ -85,8 +85,12 @@ send_all (Connection   *conn,
 }
 
 /* A raw client has no baud: keep the host side at whatever the chip uses
- * so bytes are never garbled. Only changes are passed on (each one is an
- * event in the chip's log). */
+ * so bytes are never garbled — except while the ROM autobauds, when a
+ * client syncs at 115200 like esptool (the ESP8266 boots at 74880, and
+ * syncing at that rate would skew its crystal estimate). Only changes are
+ * passed on (each one is an event in the chip's log). */
+#define RAW_SYNC_BAUD 115200
+
 static void
 follow_chip_baud (EsplashSimServer *self)
 {
@@ -94,7 +98,7 @@ follow_chip_baud (EsplashSimServer *self)
 
   if (self->rfc2217)
     return;
-  baud = esplash_sim_get_baud (self->sim);
+  baud = esplash_sim_is_autobauding (self->sim) ? RAW_SYNC_BAUD : esplash_sim_get_baud (self->sim);
   g_mutex_lock (&self->lock);
   if (baud != 0 && baud != self->raw_baud)
     {

@@ -83,6 +83,7 @@ void   esplash_sim_unplug         (EsplashSim *self);                  /* the po
 EsplashSimState esplash_sim_get_state   (EsplashSim *self);
 const char     *esplash_sim_state_name  (EsplashSimState state);
 guint           esplash_sim_get_baud    (EsplashSim *self);            /* the chip's UART baud */
+gboolean        esplash_sim_is_autobauding (EsplashSim *self);         /* ROM waits for SYNC to learn the baud */
 GBytes         *esplash_sim_dup_flash   (EsplashSim *self, guint32 address, guint32 size);
 void            esplash_sim_load_flash  (EsplashSim *self, guint32 address, GBytes *data);
 guint32         esplash_sim_get_flash_size (EsplashSim *self);
