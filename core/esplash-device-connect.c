@@ -342,16 +342,10 @@ detect_console (EsplashDevice  *self,
   /* Otherwise ask the ROM which console it uses (esptool v4). */
   if (self->chip->uartdev_buf_no == 0 || self->secure_download_mode)
     return TRUE;
-  address = self->chip->uartdev_buf_no;
-  if (self->chip->uartdev_buf_no_alt != 0 && self->revision >= self->chip->uartdev_alt_min_rev)
-    address = self->chip->uartdev_buf_no_alt;
+  address = esplash_chip_uartdev_address (self->chip, self->revision);
   if (!esplash_device_read_reg (self, address, &value, cancellable, error))
     return FALSE;
-  value &= 0xFF;
-  if (self->chip->uartdev_usb_otg != 0 && value == self->chip->uartdev_usb_otg)
-    self->console = ESPLASH_CONSOLE_USB_OTG;
-  else if (self->chip->uartdev_usb_jtag != 0 && value == self->chip->uartdev_usb_jtag)
-    self->console = ESPLASH_CONSOLE_USB_JTAG;
+  self->console = esplash_chip_console_from_uartdev (self->chip, self->revision, value);
   return TRUE;
 }
 

@@ -141,6 +141,10 @@ console_value (EsplashSim *self)
     case ESPLASH_CONSOLE_USB_OTG:
       return self->chip->uartdev_usb_otg;
     case ESPLASH_CONSOLE_USB_JTAG:
+      /* some chips changed the value in later revisions (C61 from v0.3) */
+      if (self->chip->uartdev_usb_jtag_alt != 0 &&
+          self->opt.revision >= self->chip->uartdev_alt_min_rev)
+        return self->chip->uartdev_usb_jtag_alt;
       return self->chip->uartdev_usb_jtag;
     case ESPLASH_CONSOLE_UART:
     default:
