@@ -34,6 +34,75 @@ typedef struct {
   guint         signals;       /* how many SIGINT/SIGTERM arrived */
 } Session;
 
+/* Numbers: addresses and sizes on the command line. */
+
+static gboolean
+parse_number (const char *text,
+              guint64     max,
+              guint64    *value)
+{
+  gboolean hex = g_ascii_strncasecmp (text, "0x", 2) == 0;
+
+  if (text[0] == '\0' || text[0] == '-' || text[0] == '+' || (hex && text[2] == '\0'))
+    return FALSE;
+  return g_ascii_string_to_unsigned (hex ? text + 2 : text, hex ? 16 : 10, 0, max, value, NULL);
+}
+
+gboolean
+cli_parse_address (const char  *text,
+                   guint32     *value,
+                   GError     **error)
+{
+  guint64 v;
+
+  if (!parse_number (text, G_MAXUINT32, &v))
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Invalid address “%s”: use 0x-prefixed hex or decimal (e.g. 0x10000)", text);
+      return FALSE;
+    }
+  *value = (guint32) v;
+  return TRUE;
+}
+
+gboolean
+cli_parse_size (const char  *text,
+                guint32     *value,
+                GError     **error)
+{
+  static const struct { const char *suffix; guint64 factor; } units[] = {
+    { "KiB", 1024 }, { "KB", 1024 }, { "K", 1024 },
+    { "MiB", 1024 * 1024 }, { "MB", 1024 * 1024 }, { "M", 1024 * 1024 },
+  };
+  g_autofree char *number = g_strdup (text);
+  guint64 factor = 1, v;
+  gsize len = strlen (number);
+
+  /* Hex digits never end in K or M, so a suffix is never part of "0x…". */
+  for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+    {
+      gsize slen = strlen (units[i].suffix);
+
+      if (len > slen && g_ascii_strcasecmp (number + len - slen, units[i].suffix) == 0 &&
+          !(slen == 2 && g_ascii_strncasecmp (number, "0x", 2) == 0 &&
+            g_ascii_tolower (units[i].suffix[1]) == 'b'))
+        {
+          number[len - slen] = '\0';
+          factor = units[i].factor;
+          break;
+        }
+    }
+  if (!parse_number (number, G_MAXUINT32, &v) || v * factor > G_MAXUINT32)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "Invalid size “%s”: use 0x-prefixed hex, decimal, or a size such as "
+                   "64k, 1M or 4MB (below 4 GiB)", text);
+      return FALSE;
+    }
+  *value = (guint32) (v * factor);
+  return TRUE;
+}
+
 static void
 context_clear (CliContext *ctx)
 {
