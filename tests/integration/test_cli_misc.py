@@ -257,6 +257,19 @@ def device_cases():
                repr(objs[-1] if objs else None))
         tap.ok({"stage", "log"} <= {o["type"] for o in objs}, "--json: stage and log events too")
 
+        # info, erase-flash, reset.
+        r = run_cli("-p", url, "--after", "no-reset-stub", "info")
+        tap.ok(r.rc == 0 and "Chip is ESP32-C3" in r.out and "MAC: 24:0a:c4:00:00:c3" in r.out and
+               re.search(r"^Flash: .*size 2MB$", r.out, re.M) is not None,
+               "info: chip, MAC and the 2MB flash", r.describe())
+        r = run_cli("-p", url, "--after", "no-reset-stub", "erase-flash", timeout=200)
+        tap.cli_ok(r, "erase-flash")
+        tap.ok(sim.dump_flash(0x10000, 0x10000) == b"\xff" * 0x10000,
+               "erase-flash: the written data is gone")
+        r = run_cli("-p", url, "--after", "no-reset", "--no-stub", "reset")
+        tap.ok(r.rc == 0 and "Chip is ESP32-C3" in r.out, "reset: connects and leaves",
+               r.describe())
+
 
 def cancel_case():
     with Sim("esp32", "--timing") as sim:
