@@ -16,6 +16,7 @@
 #include "esplash-transport-private.h"
 
 #include "esplash-error.h"
+#include "esplash-port-url.h"
 
 #include <string.h>
 
@@ -81,117 +82,6 @@ struct _EsplashTransportTcp
 };
 
 G_DEFINE_FINAL_TYPE (EsplashTransportTcp, esplash_transport_tcp, ESPLASH_TYPE_TRANSPORT)
-
-/* ---- URL parsing ---------------------------------------------------- */
-
-static gboolean
-url_error (GError     **error,
-           const char  *url,
-           const char  *scheme,
-           const char  *why)
-{
-  g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-               "Invalid port URL “%s”: %s; expected %s://HOST:PORT", url, why, scheme);
-  return FALSE;
-}
-
-static gboolean
-parse_options (const char            *url,
-               const char            *options,
-               EsplashTransportTcp   *self,
-               GError               **error)
-{
-  g_auto(GStrv) items = g_strsplit (options, "&", -1);
-
-  for (guint i = 0; items[i] != NULL; i++)
-    {
-      const char *item = items[i];
-
-      if (*item == '\0' || g_str_has_prefix (item, "logging=") ||
-          g_str_equal (item, "poll_modem"))
-        continue;
-      if (self->rfc2217 && g_str_equal (item, "ign_set_control"))
-        {
-          self->ignore_control_acks = TRUE;
-          continue;
-        }
-      if (self->rfc2217 && g_str_has_prefix (item, "timeout="))
-        {
-          double seconds = g_ascii_strtod (item + strlen ("timeout="), NULL);
-
-          if (seconds <= 0 || seconds > 60)
-            return url_error (error, url, "rfc2217", "the timeout option needs 0 < seconds ≤ 60");
-          self->ack_timeout_ms = (guint) (seconds * 1000);
-          continue;
-        }
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                   "Invalid port URL “%s”: unknown option “%s”", url, item);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Strict HOST:PORT; IPv6 literals in brackets. */
-static gboolean
-parse_url (const char            *url,
-           EsplashTransportTcp   *self,
-           char                 **host_out,
-           guint16               *port_out,
-           GError               **error)
-{
-  const char *scheme = self->rfc2217 ? "rfc2217" : "socket";
-  const char *rest = strstr (url, "://") + 3;
-  const char *query = strchr (rest, '?');
-  g_autofree char *authority = NULL;
-  g_autofree char *host = NULL;
-  const char *port_str;
-  guint64 port = 0;
-  gsize len;
-
-  len = query != NULL ? (gsize) (query - rest) : strlen (rest);
-  if (len > 0 && rest[len - 1] == '/')
-    len--;
-  authority = g_strndup (rest, len);
-
-  if (authority[0] == '[')
-    {
-      const char *close = strchr (authority, ']');
-
-      if (close == NULL)
-        return url_error (error, url, scheme, "unterminated “[” in the host");
-      host = g_strndup (authority + 1, (gsize) (close - authority - 1));
-      if (close[1] != ':')
-        return url_error (error, url, scheme, "no port number");
-      port_str = close + 2;
-    }
-  else
-    {
-      const char *colon = strrchr (authority, ':');
-
-      if (colon == NULL)
-        return url_error (error, url, scheme, "no port number");
-      host = g_strndup (authority, (gsize) (colon - authority));
-      if (strchr (host, ':') != NULL)
-        return url_error (error, url, scheme, "put an IPv6 address in brackets, e.g. [::1]:4000");
-      port_str = colon + 1;
-    }
-
-  if (*host == '\0' || strpbrk (host, "/@ \t") != NULL)
-    return url_error (error, url, scheme, "no valid host name");
-  if (*port_str == '\0' || strspn (port_str, "0123456789") != strlen (port_str) ||
-      strlen (port_str) > 5)
-    return url_error (error, url, scheme, "the port must be a number from 1 to 65535");
-  port = g_ascii_strtoull (port_str, NULL, 10);
-  if (port < 1 || port > 65535)
-    return url_error (error, url, scheme, "the port must be a number from 1 to 65535");
-
-  if (query != NULL && !parse_options (url, query + 1, self, error))
-    return FALSE;
-
-  *host_out = g_steal_pointer (&host);
-  *port_out = (guint16) port;
-  return TRUE;
-}
 
 /* ---- socket I/O ----------------------------------------------------- */
 
@@ -634,25 +524,23 @@ esplash_transport_tcp_open (const char  *url,
   g_autoptr(GSocketClient) client = NULL;
   g_autoptr(GSocketConnectable) address = NULL;
   g_autoptr(GError) local_error = NULL;
-  g_autofree char *host = NULL;
-  guint16 port = 0;
+  g_auto(EsplashPortUrl) parsed = { 0 };
+  const char *host;
+  guint16 port;
 
   g_return_val_if_fail (url != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = g_object_new (ESPLASH_TYPE_TRANSPORT_TCP, NULL);
-  if (g_ascii_strncasecmp (url, "rfc2217://", strlen ("rfc2217://")) == 0)
-    self->rfc2217 = TRUE;
-  else if (g_ascii_strncasecmp (url, "socket://", strlen ("socket://")) != 0)
-    {
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                   "Invalid network port URL “%s”: use socket://HOST:PORT or "
-                   "rfc2217://HOST:PORT", url);
-      return NULL;
-    }
-
-  if (!parse_url (url, self, &host, &port, error))
+  if (!esplash_port_url_parse (url, &parsed, error))
     return NULL;
+  host = parsed.host;
+  port = parsed.port;
+
+  self = g_object_new (ESPLASH_TYPE_TRANSPORT_TCP, NULL);
+  self->rfc2217 = parsed.rfc2217;
+  self->ignore_control_acks = parsed.ignore_control_acks;
+  if (parsed.ack_timeout_ms != 0)
+    self->ack_timeout_ms = parsed.ack_timeout_ms;
   self->peer = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%u", host, port)
                                           : g_strdup_printf ("%s:%u", host, port);
 
