@@ -165,7 +165,7 @@ en_held_low (EsplashSim *self)
     case ESPLASH_CONSOLE_UART:
       return self->opt.auto_reset_circuit && self->rts && !self->dtr;
     case ESPLASH_CONSOLE_USB_OTG:
-      return self->rts && !self->dtr;
+      return self->usb_otg_held;
     case ESPLASH_CONSOLE_USB_JTAG:
     default:
       return self->rts;
@@ -312,6 +312,8 @@ do_boot (EsplashSim    *self,
   sim_set_chip_baud (self, sim_board_boot_baud (self));
   self->autobaud_pending = download;
   self->booted_us = at;
+  if (cause != SIM_RESET_SOFTWARE && cause != SIM_RESET_STUB_REBOOT)
+    self->boot_download = download;
   sim_event (self, "reset %s boot:0x%02x %s", cause_name (cause), strap,
              download ? "download" : "flash");
   emit_banner (self, cause, download, strap, at);
@@ -422,6 +424,11 @@ sim_board_set_lines (EsplashSim *self,
 
   self->dtr = dtr;
   self->rts = rts;
+  /* (1,1) happens between two single-line changes (the classic reset sets
+   * DTR then RTS): the ROM's CDC keeps the reset state it had, which is
+   * what lets esptool's classic sequence work over USB-OTG. */
+  if (self->opt.console == ESPLASH_CONSOLE_USB_OTG && !(dtr && rts))
+    self->usb_otg_held = rts && !dtr;
   held = en_held_low (self);
 
   switch (self->opt.console)
@@ -450,6 +457,10 @@ sim_board_set_lines (EsplashSim *self,
 
     case ESPLASH_CONSOLE_USB_JTAG:
     default:
+      /* DTR=1/RTS=0 requests download; when it comes with the release of
+       * RTS (the classic sequence's last step) it applies to that boot. */
+      if (dtr && !rts)
+        self->usb_jtag_latch = TRUE;
       if (!was_rts && rts)
         enter_reset (self);
       else if (was_rts && !rts)
@@ -459,8 +470,6 @@ sim_board_set_lines (EsplashSim *self,
           self->usb_jtag_latch = FALSE;
           do_boot (self, SIM_RESET_USB_JTAG, download, now);
         }
-      if (dtr && !rts)
-        self->usb_jtag_latch = TRUE;
       break;
     }
 }
@@ -480,24 +489,11 @@ sim_board_software_reset (EsplashSim    *self,
                           SimResetCause  cause,
                           gint64         at)
 {
-  gboolean download;
+  /* A CPU reset keeps the latched straps: the chip boots the way it did
+   * at its last hardware reset (so the stub's reboot lands in the ROM
+   * loader after an auto-reset into download mode, as esptool relies on). */
+  gboolean download = self->boot_download;
 
-  /* a CPU reset keeps the latched straps; on a UART board the pins are
-   * read again, so the lines or the BOOT button decide */
-  switch (self->opt.console)
-    {
-    case ESPLASH_CONSOLE_USB_OTG:
-      download = get_force_download (self) || self->latched_strap_low;
-      break;
-    case ESPLASH_CONSOLE_USB_JTAG:
-      download = self->usb_jtag_latch || self->boot_held;
-      self->usb_jtag_latch = FALSE;
-      break;
-    case ESPLASH_CONSOLE_UART:
-    default:
-      download = boot_pin_low (self);
-      break;
-    }
   do_boot (self, cause, download, at);
 }
 

@@ -129,6 +129,8 @@ struct _EsplashSim {
   SimResetCause   boot_cause;
   gboolean        latched_strap_low;     /* GPIO_STRAP boot pin, latched at system resets */
   gboolean        usb_jtag_latch;
+  gboolean        usb_otg_held;          /* the ROM CDC's reset line, as last decoded */
+  gboolean        boot_download;         /* the mode of the last hardware boot: a CPU reset repeats it */
   gint64          wdt_at_us;             /* 0 = not armed */
   gint64          booted_us;             /* when the current boot happened */
   gint64          next_line_us;          /* APP / NO_APP: next periodic line */
