@@ -73,7 +73,9 @@ case "${1:-}" in
   asan)
     install_packages
     build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
+    LSAN_OPTIONS=suppressions="$top/tests/lsan.supp":print_suppressions=0 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       run_tests build-asan
     ;;
   *)

@@ -647,6 +647,7 @@ test_reset_classic (void)
                                      ESPLASH_SIM_BOOT_FLASH, NULL);
   g_autofree char *text = NULL;
   g_autofree char *last = NULL;
+  g_autofree char *boot = NULL;
   g_autoptr(GRegex) regex = g_regex_new ("boot:(0x[0-9a-fA-F]+)(.*waiting for download)?",
                                          G_REGEX_DOTALL, 0, NULL);
   g_autoptr(GMatchInfo) match = NULL;
@@ -668,7 +669,8 @@ test_reset_classic (void)
   g_assert_cmpstr (last_reset_event (rig->sim, &last), ==, "reset en-pin boot:0x03 download");
   text = read_text (rig->sim, 20 * G_TIME_SPAN_MILLISECOND);
   g_assert_true (g_regex_match (regex, text, 0, &match));
-  g_assert_cmpstr (g_match_info_fetch (match, 1), ==, "0x3");
+  boot = g_match_info_fetch (match, 1);
+  g_assert_cmpstr (boot, ==, "0x3");
   g_assert_nonnull (strstr (text, "waiting for download"));
 }
 
