@@ -1,313 +1,29 @@
 /* esplash-job.c: one device operation on a worker, reported on the
- * caller's main context.
- *
- * The worker (g_task_run_in_thread) only queues: device events, the chip
- * description and finally the outcome go into one queue under a mutex. A
- * single idle source on the job's GMainContext drains the queue in order and
- * turns the entries into signals, property changes and — last — the
- * completion of the caller's GTask. Because the outcome travels through the
- * same queue, the callback can never overtake an event.
+ * caller's main context — the object, its properties and signals, the
+ * delivery of events (the queue is in esplash-job-queue.c, the work in
+ * esplash-job-worker.c, the plan in esplash-job-plan.c).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #include "config.h"
 
 #include "esplash-job.h"
+#include "esplash-job-private.h"
 
 #include "esplash-error.h"
 
-/* ---- the plan ---------------------------------------------------------- */
-
-typedef struct {
-  guint32  address;
-  GBytes  *data;      /* NULL until loaded when @file is set */
-  char    *name;
-  GFile   *file;
-} PlanRegion;
-
-struct _EsplashJobPlan {
-  gatomicrefcount        ref_count;
-  gboolean               sealed;
-  EsplashJobAction       action;
-  char                  *url;
-  EsplashTransport      *transport;
-  EsplashConnectOptions  connect;
-  char                  *stub_dir;
-  EsplashWriteOptions    write;
-  char                  *flash_mode;
-  char                  *flash_freq;
-  char                  *flash_size;
-  EsplashAfter           after;
-  GPtrArray             *regions;      /* PlanRegion */
-  guint32                read_address;
-  guint32                read_size;
-  GFile                 *read_file;
-};
-
-G_DEFINE_BOXED_TYPE (EsplashJobPlan, esplash_job_plan, esplash_job_plan_ref, esplash_job_plan_unref)
-
-static void
-plan_region_free (gpointer data)
-{
-  PlanRegion *region = data;
-
-  g_clear_pointer (&region->data, g_bytes_unref);
-  g_clear_object (&region->file);
-  g_free (region->name);
-  g_free (region);
-}
-
 /**
- * esplash_job_action_nick:
- * @action: an #EsplashJobAction
+ * EsplashJob:
  *
- * Returns: (transfer none): "describe", "write", "read", "erase-all" or "reset"
- */
-const char *
-esplash_job_action_nick (EsplashJobAction action)
-{
-  switch (action)
-    {
-    case ESPLASH_JOB_DESCRIBE:
-      return "describe";
-    case ESPLASH_JOB_WRITE:
-      return "write";
-    case ESPLASH_JOB_READ:
-      return "read";
-    case ESPLASH_JOB_ERASE_ALL:
-      return "erase-all";
-    case ESPLASH_JOB_RESET:
-      return "reset";
-    default:
-      return "unknown";
-    }
-}
-
-/**
- * esplash_job_plan_new:
- * @action: what the job will do
+ * One operation on one chip — describe, write, verify, read, erase or
+ * reset — as set out by an #EsplashJobPlan.
  *
- * Returns: (transfer full): an empty plan with default options
+ * Run it with esplash_job_run() on a thread of your own, or with
+ * esplash_job_run_async(), which works on a worker thread and emits the
+ * signals on the main context that was thread-default when the job was
+ * created. Every job has its own device, port and events, so several jobs
+ * may run at the same time.
  */
-EsplashJobPlan *
-esplash_job_plan_new (EsplashJobAction action)
-{
-  EsplashJobPlan *plan = g_new0 (EsplashJobPlan, 1);
-
-  g_atomic_ref_count_init (&plan->ref_count);
-  plan->action = action;
-  esplash_connect_options_init (&plan->connect);
-  esplash_write_options_init (&plan->write);
-  plan->after = ESPLASH_AFTER_HARD_RESET;
-  plan->regions = g_ptr_array_new_with_free_func (plan_region_free);
-  return plan;
-}
-
-EsplashJobPlan *
-esplash_job_plan_ref (EsplashJobPlan *plan)
-{
-  g_return_val_if_fail (plan != NULL, NULL);
-
-  g_atomic_ref_count_inc (&plan->ref_count);
-  return plan;
-}
-
-void
-esplash_job_plan_unref (EsplashJobPlan *plan)
-{
-  g_return_if_fail (plan != NULL);
-
-  if (!g_atomic_ref_count_dec (&plan->ref_count))
-    return;
-
-  g_free (plan->url);
-  g_clear_object (&plan->transport);
-  g_free (plan->stub_dir);
-  g_free (plan->flash_mode);
-  g_free (plan->flash_freq);
-  g_free (plan->flash_size);
-  g_ptr_array_unref (plan->regions);
-  g_clear_object (&plan->read_file);
-  g_free (plan);
-}
-
-EsplashJobAction
-esplash_job_plan_get_action (const EsplashJobPlan *plan)
-{
-  g_return_val_if_fail (plan != NULL, ESPLASH_JOB_DESCRIBE);
-
-  return plan->action;
-}
-
-void
-esplash_job_plan_set_url (EsplashJobPlan *plan,
-                          const char     *url)
-{
-  g_return_if_fail (plan != NULL && !plan->sealed);
-
-  g_free (plan->url);
-  plan->url = g_strdup (url);
-}
-
-void
-esplash_job_plan_set_transport (EsplashJobPlan   *plan,
-                                EsplashTransport *transport)
-{
-  g_return_if_fail (plan != NULL && !plan->sealed);
-  g_return_if_fail (transport == NULL || ESPLASH_IS_TRANSPORT (transport));
-
-  g_set_object (&plan->transport, transport);
-}
-
-void
-esplash_job_plan_set_connect_options (EsplashJobPlan              *plan,
-                                      const EsplashConnectOptions *options)
-{
-  g_return_if_fail (plan != NULL && !plan->sealed);
-  g_return_if_fail (options != NULL);
-
-  plan->connect = *options;
-  g_free (plan->stub_dir);
-  plan->stub_dir = g_strdup (options->stub_dir);
-  plan->connect.stub_dir = plan->stub_dir;
-}
-
-void
-esplash_job_plan_set_write_options (EsplashJobPlan            *plan,
-                                    const EsplashWriteOptions *options)
-{
-  g_return_if_fail (plan != NULL && !plan->sealed);
-  g_return_if_fail (options != NULL);
-
-  plan->write = *options;
-  g_free (plan->flash_mode);
-  g_free (plan->flash_freq);
-  g_free (plan->flash_size);
-  plan->flash_mode = g_strdup (options->flash_mode);
-  plan->flash_freq = g_strdup (options->flash_freq);
-  plan->flash_size = g_strdup (options->flash_size);
-  plan->write.flash_mode = plan->flash_mode;
-  plan->write.flash_freq = plan->flash_freq;
-  plan->write.flash_size = plan->flash_size;
-}
-
-void
-esplash_job_plan_set_after (EsplashJobPlan *plan,
-                            EsplashAfter    after)
-{
-  g_return_if_fail (plan != NULL && !plan->sealed);
-
-  plan->after = after;
-}
-
-void
-esplash_job_plan_add_region (EsplashJobPlan *plan,
-                             guint32         address,
-                             GBytes         *data,
-                             const char     *name)
-{
-  PlanRegion *region;
-
-  g_return_if_fail (plan != NULL && !plan->sealed);
-  g_return_if_fail (data != NULL);
-
-  region = g_new0 (PlanRegion, 1);
-  region->address = address;
-  region->data = g_bytes_ref (data);
-  region->name = g_strdup (name);
-  g_ptr_array_add (plan->regions, region);
-}
-
-void
-esplash_job_plan_add_file (EsplashJobPlan *plan,
-                           guint32         address,
-                           GFile          *file)
-{
-  PlanRegion *region;
-
-  g_return_if_fail (plan != NULL && !plan->sealed);
-  g_return_if_fail (G_IS_FILE (file));
-
-  region = g_new0 (PlanRegion, 1);
-  region->address = address;
-  region->file = g_object_ref (file);
-  region->name = g_file_get_basename (file);
-  g_ptr_array_add (plan->regions, region);
-}
-
-guint
-esplash_job_plan_get_n_regions (const EsplashJobPlan *plan)
-{
-  g_return_val_if_fail (plan != NULL, 0);
-
-  return plan->regions->len;
-}
-
-void
-esplash_job_plan_set_read (EsplashJobPlan *plan,
-                           guint32         address,
-                           guint32         size,
-                           GFile          *file)
-{
-  g_return_if_fail (plan != NULL && !plan->sealed);
-  g_return_if_fail (file == NULL || G_IS_FILE (file));
-
-  plan->read_address = address;
-  plan->read_size = size;
-  g_set_object (&plan->read_file, file);
-}
-
-/* ---- the queue between worker and context ------------------------------ */
-
-typedef enum {
-  ENTRY_EVENT,       /* a device event (stage, progress, log) */
-  ENTRY_DESCRIBED,   /* the chip description is known */
-  ENTRY_FINISHED,    /* the outcome; always the last entry */
-} EntryKind;
-
-typedef struct {
-  EntryKind               kind;
-  EsplashEvent            event;       /* message points into @message */
-  char                   *message;
-  EsplashChipDescription  description;
-  GError                 *error;       /* FINISHED, NULL on success */
-  GBytes                 *read_data;   /* FINISHED of a READ */
-} Entry;
-
-static void
-entry_free (Entry *entry)
-{
-  g_free (entry->message);
-  g_clear_error (&entry->error);
-  g_clear_pointer (&entry->read_data, g_bytes_unref);
-  g_free (entry);
-}
-
-struct _EsplashJob
-{
-  GObject          parent_instance;
-
-  EsplashJobPlan  *plan;
-  GMainContext    *context;
-
-  /* Shared with the worker, under @mutex. */
-  GMutex           mutex;
-  GQueue           queue;           /* Entry */
-  gboolean         drain_scheduled;
-  GTask           *task;            /* the caller's; completed by the drain */
-
-  /* Owned by @context's thread. */
-  gboolean         started;
-  gboolean         running;
-  EsplashStage     stage;
-  gdouble          fraction;
-  gboolean         described;
-  EsplashChipDescription description;
-  GBytes          *read_data;
-  gint64           start_time;
-  gdouble          elapsed;
-};
-
 G_DEFINE_FINAL_TYPE (EsplashJob, esplash_job, G_TYPE_OBJECT)
 
 enum {
@@ -333,104 +49,6 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
-
-static gboolean drain_cb (gpointer user_data);
-
-/* Worker side: append @entry and make sure one drain is scheduled. A
- * progress entry replaces an unsent progress entry of the same stage at the
- * tail, so a slow main loop sees the newest numbers, not a backlog; it never
- * jumps over another entry, so the order is kept. */
-static void
-push_entry (EsplashJob *self,
-            Entry      *entry)
-{
-  Entry *tail;
-  gboolean schedule = FALSE;
-
-  g_mutex_lock (&self->mutex);
-  tail = g_queue_peek_tail (&self->queue);
-  if (entry->kind == ENTRY_EVENT && entry->event.kind == ESPLASH_EVENT_PROGRESS &&
-      tail != NULL && tail->kind == ENTRY_EVENT &&
-      tail->event.kind == ESPLASH_EVENT_PROGRESS &&
-      tail->event.stage == entry->event.stage)
-    {
-      /* Keep the strings owned by the entry they point into. */
-      char *message = tail->message;
-
-      tail->message = entry->message;
-      entry->message = message;
-      tail->event = entry->event;
-      tail->event.message = tail->message;
-      entry_free (entry);
-    }
-  else
-    {
-      g_queue_push_tail (&self->queue, entry);
-    }
-  if (!self->drain_scheduled)
-    {
-      self->drain_scheduled = TRUE;
-      schedule = TRUE;
-    }
-  g_mutex_unlock (&self->mutex);
-
-  if (schedule)
-    {
-      g_autoptr(GSource) source = g_idle_source_new ();
-
-      /* Below redraw priority so a flood of progress never starves the UI. */
-      g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
-      g_source_set_callback (source, drain_cb, g_object_ref (self), g_object_unref);
-      g_source_set_static_name (source, "[esplash] job events");
-      g_source_attach (source, self->context);
-    }
-}
-
-static void
-push_event (EsplashJob         *self,
-            const EsplashEvent *event)
-{
-  Entry *entry = g_new0 (Entry, 1);
-
-  entry->kind = ENTRY_EVENT;
-  entry->event = *event;
-  entry->message = g_strdup (event->message);
-  entry->event.message = entry->message;
-  push_entry (self, entry);
-}
-
-static void
-push_stage (EsplashJob   *self,
-            EsplashStage  stage)
-{
-  EsplashEvent event = { .kind = ESPLASH_EVENT_STAGE, .stage = stage };
-
-  push_event (self, &event);
-}
-
-static void G_GNUC_PRINTF (3, 4)
-push_log (EsplashJob      *self,
-          EsplashLogLevel  level,
-          const char      *format,
-          ...)
-{
-  EsplashEvent event = { .kind = ESPLASH_EVENT_LOG, .level = level };
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-  event.message = message;
-  push_event (self, &event);
-}
-
-static void
-device_event_cb (const EsplashEvent *event,
-                 gpointer            user_data)
-{
-  push_event (ESPLASH_JOB (user_data), event);
-}
 
 /* ---- progress fraction ------------------------------------------------- */
 
@@ -568,8 +186,8 @@ deliver_description (EsplashJob                   *self,
 }
 
 static void
-deliver_finished (EsplashJob *self,
-                  Entry      *entry)
+deliver_finished (EsplashJob      *self,
+                  EsplashJobEntry *entry)
 {
   g_autoptr(GTask) task = NULL;
 
@@ -585,237 +203,33 @@ deliver_finished (EsplashJob *self,
   self->running = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 
+  /* esplash_job_run() has no task: it takes the error from the entry. */
+  if (task == NULL)
+    return;
   if (entry->error != NULL)
     g_task_return_error (task, g_steal_pointer (&entry->error));
   else
     g_task_return_boolean (task, TRUE);
 }
 
-static gboolean
-drain_cb (gpointer user_data)
+void
+esplash_job_deliver (EsplashJob      *self,
+                     EsplashJobEntry *entry)
 {
-  EsplashJob *self = ESPLASH_JOB (user_data);
-  GQueue batch = G_QUEUE_INIT;
-  Entry *entry;
-
-  g_mutex_lock (&self->mutex);
-  batch = self->queue;
-  g_queue_init (&self->queue);
-  self->drain_scheduled = FALSE;
-  g_mutex_unlock (&self->mutex);
-
-  g_object_freeze_notify (G_OBJECT (self));
-  while ((entry = g_queue_pop_head (&batch)) != NULL)
+  switch (entry->kind)
     {
-      switch (entry->kind)
-        {
-        case ENTRY_EVENT:
-          deliver_event (self, &entry->event);
-          break;
-        case ENTRY_DESCRIBED:
-          deliver_description (self, &entry->description);
-          break;
-        case ENTRY_FINISHED:
-          /* Thaw first so property changes reach handlers before the result. */
-          g_object_thaw_notify (G_OBJECT (self));
-          deliver_finished (self, entry);
-          g_object_freeze_notify (G_OBJECT (self));
-          break;
-        default:
-          break;
-        }
-      entry_free (entry);
-    }
-  g_object_thaw_notify (G_OBJECT (self));
-
-  return G_SOURCE_REMOVE;
-}
-
-/* ---- worker ------------------------------------------------------------ */
-
-static GPtrArray *
-load_regions (EsplashJob    *self,
-              GCancellable  *cancellable,
-              GError       **error)
-{
-  g_autoptr(GPtrArray) regions = g_ptr_array_new_with_free_func ((GDestroyNotify) esplash_flash_region_free);
-
-  if (self->plan->regions->len == 0)
-    {
-      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                           "Nothing to write: add at least one firmware file");
-      return NULL;
-    }
-
-  for (guint i = 0; i < self->plan->regions->len; i++)
-    {
-      const PlanRegion *region = g_ptr_array_index (self->plan->regions, i);
-      g_autoptr(GBytes) data = NULL;
-
-      if (region->data != NULL)
-        {
-          data = g_bytes_ref (region->data);
-        }
-      else
-        {
-          g_autoptr(GError) local_error = NULL;
-
-          data = g_file_load_bytes (region->file, cancellable, NULL, &local_error);
-          if (data == NULL)
-            {
-              g_autofree char *path = g_file_get_parse_name (region->file);
-
-              if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-                g_propagate_error (error, g_steal_pointer (&local_error));
-              else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-                g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NOT_FOUND,
-                             "The firmware file %s does not exist (moved or deleted?)", path);
-              else
-                g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
-                             "Cannot read the firmware file %s: %s", path, local_error->message);
-              return NULL;
-            }
-          push_log (self, ESPLASH_LOG_DEBUG, "Loaded %s (%" G_GSIZE_FORMAT " bytes) for 0x%08x",
-                    region->name, g_bytes_get_size (data), region->address);
-        }
-      g_ptr_array_add (regions, esplash_flash_region_new (region->address, data, region->name));
-    }
-
-  return g_steal_pointer (&regions);
-}
-
-static gboolean
-work_on_device (EsplashJob     *self,
-                EsplashDevice  *device,
-                GPtrArray      *regions,
-                GBytes        **read_data,
-                GCancellable   *cancellable,
-                GError        **error)
-{
-  const EsplashJobPlan *plan = self->plan;
-  Entry *described;
-
-  if (!esplash_device_connect (device, &plan->connect, cancellable, error))
-    return FALSE;
-
-  described = g_new0 (Entry, 1);
-  described->kind = ENTRY_DESCRIBED;
-  if (!esplash_device_describe (device, &described->description, cancellable, error))
-    {
-      entry_free (described);
-      return FALSE;
-    }
-  push_entry (self, described);
-
-  switch (plan->action)
-    {
-    case ESPLASH_JOB_WRITE:
-      if (!esplash_flash_write (device, regions, &plan->write, cancellable, error))
-        return FALSE;
+    case ESPLASH_JOB_ENTRY_EVENT:
+      deliver_event (self, &entry->event);
       break;
-
-    case ESPLASH_JOB_READ:
-      {
-        g_autoptr(GBytes) data = esplash_flash_read (device, plan->read_address, plan->read_size,
-                                                     cancellable, error);
-
-        if (data == NULL)
-          return FALSE;
-        if (plan->read_file != NULL)
-          {
-            g_autoptr(GError) local_error = NULL;
-
-            if (!g_file_replace_contents (plan->read_file,
-                                          g_bytes_get_data (data, NULL), g_bytes_get_size (data),
-                                          NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION,
-                                          NULL, cancellable, &local_error))
-              {
-                g_autofree char *path = g_file_get_parse_name (plan->read_file);
-
-                g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
-                             "Read 0x%x bytes of flash but cannot save them to %s: %s",
-                             plan->read_size, path, local_error->message);
-                return FALSE;
-              }
-          }
-        *read_data = g_steal_pointer (&data);
-      }
+    case ESPLASH_JOB_ENTRY_DESCRIBED:
+      deliver_description (self, &entry->description);
       break;
-
-    case ESPLASH_JOB_ERASE_ALL:
-      push_event (self, &(EsplashEvent) { .kind = ESPLASH_EVENT_STAGE, .stage = ESPLASH_STAGE_ERASING });
-      if (!esplash_flash_erase_all (device, cancellable, error))
-        return FALSE;
+    case ESPLASH_JOB_ENTRY_FINISHED:
+      deliver_finished (self, entry);
       break;
-
-    case ESPLASH_JOB_DESCRIBE:
-    case ESPLASH_JOB_RESET:
     default:
       break;
     }
-
-  if (g_cancellable_set_error_if_cancelled (cancellable, error))
-    return FALSE;
-
-  return esplash_device_leave (device, plan->after, cancellable, error);
-}
-
-static gboolean
-run_job (EsplashJob    *self,
-         GBytes       **read_data,
-         GCancellable  *cancellable,
-         GError       **error)
-{
-  const EsplashJobPlan *plan = self->plan;
-  g_autoptr(GPtrArray) regions = NULL;
-  g_autoptr(EsplashTransport) transport = NULL;
-  g_autoptr(EsplashDevice) device = NULL;
-  gboolean ok;
-
-  /* Read the files before touching the port: a typo in a path should not
-   * reset the board. */
-  if (plan->action == ESPLASH_JOB_WRITE)
-    {
-      regions = load_regions (self, cancellable, error);
-      if (regions == NULL)
-        return FALSE;
-    }
-  if (plan->action == ESPLASH_JOB_READ && plan->read_size == 0)
-    {
-      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                           "Nothing to read: the size is 0 bytes");
-      return FALSE;
-    }
-
-  push_stage (self, ESPLASH_STAGE_OPENING);
-  if (plan->transport != NULL)
-    {
-      transport = g_object_ref (plan->transport);
-    }
-  else if (plan->url != NULL)
-    {
-      transport = esplash_transport_open (plan->url, error);
-      if (transport == NULL)
-        return FALSE;
-    }
-  else
-    {
-      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                           "No port chosen: pick the port the board is connected to");
-      return FALSE;
-    }
-
-  device = esplash_device_new (transport);
-  esplash_device_set_event_func (device, device_event_cb, self, NULL);
-  ok = work_on_device (self, device, regions, read_data, cancellable, error);
-
-  /* Whatever happened, the port is released when the job ends. */
-  esplash_device_close (device);
-  esplash_transport_close (transport);
-
-  if (ok)
-    push_stage (self, ESPLASH_STAGE_DONE);
-  return ok;
 }
 
 static void
@@ -825,31 +239,8 @@ job_thread (GTask        *task,
             GCancellable *cancellable)
 {
   EsplashJob *self = ESPLASH_JOB (source_object);
-  Entry *finished = g_new0 (Entry, 1);
-  g_autoptr(GBytes) read_data = NULL;
-  gboolean ok;
 
-  finished->kind = ENTRY_FINISHED;
-  ok = run_job (self, &read_data, cancellable, &finished->error);
-  /* A transport handed in with the plan is closed even when the job failed
-   * before it could open the device. */
-  if (self->plan->transport != NULL)
-    esplash_transport_close (self->plan->transport);
-  if (!ok)
-    {
-      /* A layer that noticed the cancel as a broken read still reports it
-       * as a cancellation: the user asked for it, it is not a failure. */
-      if (g_cancellable_is_cancelled (cancellable) &&
-          !g_error_matches (finished->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_clear_error (&finished->error);
-          g_set_error_literal (&finished->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                               "The operation was cancelled");
-        }
-    }
-  finished->read_data = g_steal_pointer (&read_data);
-  push_entry (self, finished);
-
+  esplash_job_push_entry (self, esplash_job_work (self, cancellable));
   g_task_return_boolean (task, TRUE);
 }
 
@@ -870,7 +261,7 @@ esplash_job_finalize (GObject *object)
 {
   EsplashJob *self = ESPLASH_JOB (object);
 
-  g_queue_clear_full (&self->queue, (GDestroyNotify) entry_free);
+  esplash_job_queue_clear (self);
   g_clear_object (&self->task);
   g_mutex_clear (&self->mutex);
   g_clear_pointer (&self->plan, esplash_job_plan_unref);
@@ -935,7 +326,7 @@ esplash_job_set_property (GObject      *object,
       self->plan = g_value_dup_boxed (value);
       if (self->plan == NULL)
         self->plan = esplash_job_plan_new (ESPLASH_JOB_DESCRIBE);
-      self->plan->sealed = TRUE;
+      esplash_job_plan_seal (self->plan);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -952,32 +343,76 @@ esplash_job_class_init (EsplashJobClass *klass)
   object_class->get_property = esplash_job_get_property;
   object_class->set_property = esplash_job_set_property;
 
+  /**
+   * EsplashJob:plan:
+   *
+   * What the job does; sealed once the job exists.
+   */
   properties[PROP_PLAN] =
     g_param_spec_boxed ("plan", NULL, NULL, ESPLASH_TYPE_JOB_PLAN,
                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  /**
+   * EsplashJob:running:
+   *
+   * %TRUE from the start of a run until its result is delivered.
+   */
   properties[PROP_RUNNING] =
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  /* An EsplashStage value. */
+  /**
+   * EsplashJob:stage:
+   *
+   * The latest #EsplashStage, as a number.
+   */
   properties[PROP_STAGE] =
     g_param_spec_uint ("stage", NULL, NULL, 0, G_MAXUINT, ESPLASH_STAGE_IDLE,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
-  /* Overall progress 0…1; it never goes down. */
+  /**
+   * EsplashJob:fraction:
+   *
+   * Overall progress 0…1 over every stage of the plan; it never goes down
+   * and reaches 1 when a run succeeds.
+   */
   properties[PROP_FRACTION] =
     g_param_spec_double ("fraction", NULL, NULL, 0.0, 1.0, 0.0,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * EsplashJob:chip-name:
+   *
+   * "ESP32-S3", once connected.
+   */
   properties[PROP_CHIP_NAME] =
     g_param_spec_string ("chip-name", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * EsplashJob:chip-revision:
+   *
+   * The chip revision as major × 100 + minor, once connected.
+   */
   properties[PROP_CHIP_REVISION] =
     g_param_spec_uint ("chip-revision", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * EsplashJob:flash-size:
+   *
+   * The detected flash size in bytes (0 when unknown).
+   */
   properties[PROP_FLASH_SIZE] =
     g_param_spec_uint ("flash-size", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * EsplashJob:mac:
+   *
+   * The MAC address as "aa:bb:cc:dd:ee:ff", once connected.
+   */
   properties[PROP_MAC] =
     g_param_spec_string ("mac", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /**
+   * EsplashJob:crystal-mhz:
+   *
+   * The crystal frequency in MHz, once connected.
+   */
   properties[PROP_CRYSTAL_MHZ] =
     g_param_spec_uint ("crystal-mhz", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -985,25 +420,36 @@ esplash_job_class_init (EsplashJobClass *klass)
 
   /**
    * EsplashJob::stage:
+   * @self: the job
    * @stage: the #EsplashStage entered
    * @region_index: 0-based region, for per-region stages
    * @region_count: number of regions, 0 when not per-region
+   *
+   * Emitted when the job enters a stage (and for each region of a
+   * per-region stage).
    */
   signals[SIGNAL_STAGE] =
     g_signal_new ("stage", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 3, G_TYPE_UINT, G_TYPE_UINT, G_TYPE_UINT);
   /**
    * EsplashJob::progress:
+   * @self: the job
    * @done: bytes done in the current stage (over all regions)
    * @total: bytes to do in the current stage
+   *
+   * Emitted as the chip acknowledges data. For the overall progress of the
+   * job, watch #EsplashJob:fraction instead.
    */
   signals[SIGNAL_PROGRESS] =
     g_signal_new ("progress", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_UINT64, G_TYPE_UINT64);
   /**
    * EsplashJob::log:
-   * @level: an #EsplashLogLevel
+   * @self: the job
+   * @level: an #EsplashLogLevel, as a number
    * @message: one line of English detail
+   *
+   * Emitted for each line of detail (what was detected, chosen, skipped).
    */
   signals[SIGNAL_LOG] =
     g_signal_new ("log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -1037,6 +483,7 @@ esplash_job_new (EsplashJobPlan *plan)
 
 /**
  * esplash_job_get_plan:
+ * @self: a job
  *
  * Returns: (transfer none): the plan (sealed)
  */
@@ -1048,6 +495,12 @@ esplash_job_get_plan (EsplashJob *self)
   return self->plan;
 }
 
+/**
+ * esplash_job_is_running:
+ * @self: a job
+ *
+ * Returns: %TRUE from the start of a run until its result is delivered
+ */
 gboolean
 esplash_job_is_running (EsplashJob *self)
 {
@@ -1056,6 +509,12 @@ esplash_job_is_running (EsplashJob *self)
   return self->running;
 }
 
+/**
+ * esplash_job_get_stage:
+ * @self: a job
+ *
+ * Returns: the latest stage delivered
+ */
 EsplashStage
 esplash_job_get_stage (EsplashJob *self)
 {
@@ -1064,6 +523,13 @@ esplash_job_get_stage (EsplashJob *self)
   return self->stage;
 }
 
+/**
+ * esplash_job_get_fraction:
+ * @self: a job
+ *
+ * Returns: the overall progress, 0 to 1; it never goes down and is 1 after
+ *   a successful run
+ */
 gdouble
 esplash_job_get_fraction (EsplashJob *self)
 {
@@ -1074,6 +540,7 @@ esplash_job_get_fraction (EsplashJob *self)
 
 /**
  * esplash_job_get_chip_description:
+ * @self: a job
  *
  * Returns: (transfer none) (nullable): the chip, once connected
  */
@@ -1087,6 +554,7 @@ esplash_job_get_chip_description (EsplashJob *self)
 
 /**
  * esplash_job_get_chip_name:
+ * @self: a job
  *
  * Returns: (transfer none) (nullable): "ESP32-S3", once connected
  */
@@ -1102,6 +570,7 @@ esplash_job_get_chip_name (EsplashJob *self)
 
 /**
  * esplash_job_dup_mac:
+ * @self: a job
  *
  * Returns: (transfer full) (nullable): the MAC as "aa:bb:cc:dd:ee:ff"
  */
@@ -1121,6 +590,7 @@ esplash_job_dup_mac (EsplashJob *self)
 
 /**
  * esplash_job_dup_read_data:
+ * @self: a job
  *
  * Returns: (transfer full) (nullable): the bytes a finished READ job read
  */
@@ -1132,6 +602,12 @@ esplash_job_dup_read_data (EsplashJob *self)
   return self->read_data != NULL ? g_bytes_ref (self->read_data) : NULL;
 }
 
+/**
+ * esplash_job_get_elapsed:
+ * @self: a job
+ *
+ * Returns: wall time of the last run in seconds (0 before it ended)
+ */
 gdouble
 esplash_job_get_elapsed (EsplashJob *self)
 {
@@ -1140,15 +616,81 @@ esplash_job_get_elapsed (EsplashJob *self)
   return self->elapsed;
 }
 
+/* Marks the job as started; FALSE when it ran before. */
+static gboolean
+start (EsplashJob  *self,
+       GError     **error)
+{
+  if (self->started)
+    {
+      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                           "This job has already run; create a new job to run it again");
+      return FALSE;
+    }
+  self->started = TRUE;
+  self->running = TRUE;
+  self->start_time = g_get_monotonic_time ();
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  return TRUE;
+}
+
+/**
+ * esplash_job_run:
+ * @self: a job that has not run yet
+ * @cancellable: (nullable): cancels the run
+ * @error: the reason the job failed; %G_IO_ERROR_CANCELLED when cancelled
+ *
+ * Runs the plan on the calling thread, blocking until it ends. The
+ * #EsplashJob::stage, #EsplashJob::progress and #EsplashJob::log signals and
+ * the property notifications are emitted on this thread while it runs, as
+ * they happen (the job's main context is not used). Several jobs may run at
+ * once, each on its own thread.
+ *
+ * Returns: %TRUE when the plan was carried out (and verified)
+ */
+gboolean
+esplash_job_run (EsplashJob    *self,
+                 GCancellable  *cancellable,
+                 GError       **error)
+{
+  EsplashJobEntry *finished;
+  gboolean ok;
+
+  g_return_val_if_fail (ESPLASH_IS_JOB (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!start (self, error))
+    return FALSE;
+
+  g_mutex_lock (&self->mutex);
+  self->direct = TRUE;
+  g_mutex_unlock (&self->mutex);
+
+  finished = esplash_job_work (self, cancellable);
+  esplash_job_deliver (self, finished);
+  ok = finished->error == NULL;
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&finished->error));
+  esplash_job_entry_free (finished);
+
+  g_mutex_lock (&self->mutex);
+  self->direct = FALSE;
+  g_mutex_unlock (&self->mutex);
+  return ok;
+}
+
 /**
  * esplash_job_run_async:
  * @self: a job that has not run yet
  * @cancellable: (nullable): cancels the run
- * @callback: called on the thread-default context of this call after every
- *   event of the run was delivered
- * @user_data: for @callback
+ * @callback: (scope async): called on the thread-default context of this
+ *   call after every event of the run was delivered
+ * @user_data: (closure callback): for @callback
  *
- * Runs the plan on a worker thread.
+ * Runs the plan on a worker thread. The signals and property notifications
+ * are emitted on the #GMainContext that was thread-default when the job was
+ * created; finish with esplash_job_run_finish().
  */
 void
 esplash_job_run_async (EsplashJob          *self,
@@ -1158,6 +700,7 @@ esplash_job_run_async (EsplashJob          *self,
 {
   g_autoptr(GTask) task = NULL;
   g_autoptr(GTask) worker = NULL;
+  GError *error = NULL;
 
   g_return_if_fail (ESPLASH_IS_JOB (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -1167,16 +710,11 @@ esplash_job_run_async (EsplashJob          *self,
   /* A cancel that arrives after the work completed does not undo it. */
   g_task_set_check_cancellable (task, FALSE);
 
-  if (self->started)
+  if (!start (self, &error))
     {
-      g_task_return_new_error (task, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                               "This job has already run; create a new job to run it again");
+      g_task_return_error (task, error);
       return;
     }
-  self->started = TRUE;
-  self->running = TRUE;
-  self->start_time = g_get_monotonic_time ();
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
 
   g_mutex_lock (&self->mutex);
   self->task = g_steal_pointer (&task);
@@ -1190,6 +728,14 @@ esplash_job_run_async (EsplashJob          *self,
   g_task_run_in_thread (worker, job_thread);
 }
 
+/**
+ * esplash_job_run_finish:
+ * @self: the job
+ * @result: the result given to the callback of esplash_job_run_async()
+ * @error: the reason the job failed; %G_IO_ERROR_CANCELLED when cancelled
+ *
+ * Returns: %TRUE when the plan was carried out (and verified)
+ */
 gboolean
 esplash_job_run_finish (EsplashJob    *self,
                         GAsyncResult  *result,

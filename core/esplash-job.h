@@ -20,12 +20,24 @@
 
 G_BEGIN_DECLS
 
+/**
+ * EsplashJobAction:
+ * @ESPLASH_JOB_DESCRIBE: connect and describe the chip only
+ * @ESPLASH_JOB_WRITE: write (and verify) the plan's regions
+ * @ESPLASH_JOB_READ: read a flash range, optionally into a file
+ * @ESPLASH_JOB_ERASE_ALL: erase the whole flash
+ * @ESPLASH_JOB_RESET: connect, then leave as the plan's "after" says
+ * @ESPLASH_JOB_VERIFY: compare the flash with the plan's regions (MD5), without writing
+ *
+ * What a job does.
+ */
 typedef enum {
   ESPLASH_JOB_DESCRIBE = 0,   /* connect and describe the chip only */
   ESPLASH_JOB_WRITE = 1,      /* write (and verify) the plan's regions */
   ESPLASH_JOB_READ = 2,       /* read a flash range, optionally into a file */
   ESPLASH_JOB_ERASE_ALL = 3,  /* erase the whole flash */
   ESPLASH_JOB_RESET = 4,      /* connect, then leave as the plan's "after" says */
+  ESPLASH_JOB_VERIFY = 5,     /* compare the flash with the regions (MD5) */
 } EsplashJobAction;
 
 const char *esplash_job_action_nick (EsplashJobAction action);
@@ -54,13 +66,28 @@ void esplash_job_plan_set_write_options   (EsplashJobPlan *plan,
                                            const EsplashWriteOptions *options);
 /* Default ESPLASH_AFTER_HARD_RESET. */
 void esplash_job_plan_set_after        (EsplashJobPlan *plan, EsplashAfter after);
+/* Single options, for bindings (the structs above are C-only). */
+void esplash_job_plan_set_before       (EsplashJobPlan *plan, EsplashBefore before);
+void esplash_job_plan_set_chip         (EsplashJobPlan *plan, EsplashChipFamily chip);
+void esplash_job_plan_set_baud         (EsplashJobPlan *plan, guint baud);
+void esplash_job_plan_set_no_stub      (EsplashJobPlan *plan, gboolean no_stub);
+void esplash_job_plan_set_stub_dir     (EsplashJobPlan *plan, const char *dir);
+void esplash_job_plan_set_verify       (EsplashJobPlan *plan, gboolean verify);
+void esplash_job_plan_set_compress     (EsplashJobPlan *plan, EsplashCompress compress);
+void esplash_job_plan_set_erase_all    (EsplashJobPlan *plan, gboolean erase_all);
+void esplash_job_plan_set_flash_params (EsplashJobPlan *plan,
+                                        const char     *mode,
+                                        const char     *freq,
+                                        const char     *size);
 
-/* WRITE: regions in the order given. @name is for messages (nullable). */
+/* WRITE, VERIFY: regions in the order given. @name is for messages (nullable). */
 void esplash_job_plan_add_region       (EsplashJobPlan *plan,
                                         guint32         address,
                                         GBytes         *data,
                                         const char     *name);
-/* WRITE: a file the worker loads before it touches the port. */
+void esplash_job_plan_add_flash_region (EsplashJobPlan           *plan,
+                                        const EsplashFlashRegion *region);
+/* WRITE, VERIFY: a file the worker loads before it touches the port. */
 void esplash_job_plan_add_file         (EsplashJobPlan *plan,
                                         guint32         address,
                                         GFile          *file);
@@ -73,6 +100,11 @@ void esplash_job_plan_set_read         (EsplashJobPlan *plan,
                                         GFile          *file);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EsplashJobPlan, esplash_job_plan_unref)
+
+/* EsplashFlashRegion (esplash-flash.h) as a boxed type, for bindings. */
+#define ESPLASH_TYPE_FLASH_REGION (esplash_flash_region_get_type ())
+GType               esplash_flash_region_get_type (void) G_GNUC_CONST;
+EsplashFlashRegion *esplash_flash_region_copy     (const EsplashFlashRegion *region);
 
 #define ESPLASH_TYPE_JOB (esplash_job_get_type ())
 G_DECLARE_FINAL_TYPE (EsplashJob, esplash_job, ESPLASH, JOB, GObject)
@@ -97,6 +129,11 @@ GBytes         *esplash_job_dup_read_data (EsplashJob *self);
 gdouble         esplash_job_get_elapsed   (EsplashJob *self);
 
 /* Runs once. Cancelling @cancellable ends the run with G_IO_ERROR_CANCELLED. */
+/* Blocking, on the calling thread; signals are emitted on it as they happen. */
+gboolean esplash_job_run        (EsplashJob          *self,
+                                 GCancellable        *cancellable,
+                                 GError             **error);
+/* On a worker; signals on the context that was thread-default at esplash_job_new(). */
 void     esplash_job_run_async  (EsplashJob          *self,
                                  GCancellable        *cancellable,
                                  GAsyncReadyCallback  callback,

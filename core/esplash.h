@@ -4,6 +4,7 @@
  */
 #pragma once
 
+#include "esplash-version.h"
 #include "esplash-error.h"
 #include "esplash-event.h"
 #include "esplash-slip.h"
