@@ -47,6 +47,9 @@ esp32_major (guint32 word3,
 
 /**
  * esplash_chip_read_revision:
+ * @chip: the chip
+ * @reader: (scope call) (closure user_data): reads one register
+ * @user_data: for @reader
  * @revision: (out): major × 100 + minor
  *
  * Returns: %TRUE on success
@@ -160,6 +163,9 @@ esplash_chip_read_revision (const EsplashChipInfo *chip,
 
 /**
  * esplash_chip_read_mac:
+ * @chip: the chip
+ * @reader: (scope call) (closure user_data): reads one register
+ * @user_data: for @reader
  * @mac: (out caller-allocates) (array fixed-size=6): the base MAC address
  *
  * Returns: %TRUE on success
@@ -230,6 +236,9 @@ esplash_chip_read_mac (const EsplashChipInfo *chip,
 
 /**
  * esplash_chip_read_crystal:
+ * @chip: the chip
+ * @reader: (scope call) (closure user_data): reads one register
+ * @user_data: for @reader
  * @host_baud: the baud rate the ROM synced at (it derived UART_CLKDIV from it)
  * @mhz: (out): 26, 40 or 48 (or the chip's fixed value, e.g. 32 for ESP32-H2)
  *

@@ -207,6 +207,17 @@ run_spiflash_read_command (EsplashDevice  *self,
                                    cancellable, error);
 }
 
+/**
+ * esplash_device_read_flash_id:
+ * @self: a connected device
+ * @flash_id: (out): manufacturer | type << 8 | capacity << 16
+ * @cancellable: (nullable): cancels the command
+ * @error: the reason it failed
+ *
+ * Reads the SPI flash JEDEC id (RDID, 0x9F).
+ *
+ * Returns: %TRUE when @flash_id was set
+ */
 gboolean
 esplash_device_read_flash_id (EsplashDevice  *self,
                               guint32        *flash_id,
@@ -403,6 +414,16 @@ esplash_device_read_security_info (EsplashDevice        *self,
   return FALSE;
 }
 
+/**
+ * esplash_device_describe:
+ * @self: a connected device
+ * @out: (out caller-allocates): the chip's name, revision, crystal, MAC,
+ *   flash id and size, security state
+ * @cancellable: (nullable): cancels the commands
+ * @error: the reason it failed
+ *
+ * Returns: %TRUE when @out was filled in
+ */
 gboolean
 esplash_device_describe (EsplashDevice           *self,
                          EsplashChipDescription  *out,

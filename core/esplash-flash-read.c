@@ -26,6 +26,17 @@
 /* Secure Download Mode cannot detect the size: HEAD assumes 16 MB there. */
 #define SDM_FLASH_SIZE (16u * 1024 * 1024)
 
+/**
+ * esplash_flash_md5:
+ * @device: a connected device
+ * @address: flash offset
+ * @size: bytes to hash
+ * @digest: (out caller-allocates) (array fixed-size=16): the MD5
+ * @cancellable: (nullable): cancels the command
+ * @error: the reason it failed
+ *
+ * Returns: %TRUE when @digest was filled in
+ */
 gboolean
 esplash_flash_md5 (EsplashDevice  *device,
                    guint32         address,
@@ -216,6 +227,16 @@ read_rom_slow (EsplashDevice  *device,
   return g_byte_array_free_to_bytes (g_steal_pointer (&data));
 }
 
+/**
+ * esplash_flash_read:
+ * @device: a connected device
+ * @address: flash offset
+ * @size: bytes to read
+ * @cancellable: (nullable): cancels the read
+ * @error: the reason it failed
+ *
+ * Returns: (transfer full): the bytes read, or %NULL on error
+ */
 GBytes *
 esplash_flash_read (EsplashDevice  *device,
                     guint32         address,

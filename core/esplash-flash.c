@@ -27,6 +27,14 @@
 #define STUB_INFLATE_CHUNK 32768
 #define STUB_ERASE_ALLOWANCE 65536
 
+/**
+ * esplash_flash_region_new:
+ * @address: flash offset
+ * @data: the bytes (kept by reference)
+ * @name: (nullable): for messages ("bootloader.bin")
+ *
+ * Returns: (transfer full): a region
+ */
 EsplashFlashRegion *
 esplash_flash_region_new (guint32     address,
                           GBytes     *data,
@@ -43,6 +51,10 @@ esplash_flash_region_new (guint32     address,
   return region;
 }
 
+/**
+ * esplash_flash_region_free:
+ * @region: (nullable) (transfer full): a region
+ */
 void
 esplash_flash_region_free (EsplashFlashRegion *region)
 {
@@ -632,6 +644,21 @@ can_verify (EsplashDevice *device)
   return TRUE;
 }
 
+/**
+ * esplash_flash_write:
+ * @device: a connected device
+ * @regions: (element-type EsplashFlashRegion): what to write, in order
+ * @options: (nullable): write options; %NULL for the defaults
+ * @cancellable: (nullable): cancels the write
+ * @error: the reason it failed
+ *
+ * Writes every region (each padded with 0xFF to 4 bytes, moved down to a
+ * 4 KiB boundary for the ROM loader, compressed where it helps), then
+ * verifies each by MD5 unless @options says not to or the loader cannot
+ * (ESP8266 ROM: logged).
+ *
+ * Returns: %TRUE when every region was written (and verified)
+ */
 gboolean
 esplash_flash_write (EsplashDevice              *device,
                      GPtrArray                  *regions,
@@ -728,6 +755,17 @@ esplash_flash_write (EsplashDevice              *device,
   return TRUE;
 }
 
+/**
+ * esplash_flash_verify:
+ * @device: a connected device
+ * @regions: (element-type EsplashFlashRegion): what the flash should hold
+ * @cancellable: (nullable): cancels the check
+ * @error: %ESPLASH_ERROR_VERIFY_FAILED naming the first region that differs
+ *
+ * Compares the flash MD5 of each region with the MD5 of its (padded) bytes.
+ *
+ * Returns: %TRUE when every region matches
+ */
 gboolean
 esplash_flash_verify (EsplashDevice  *device,
                       GPtrArray      *regions,

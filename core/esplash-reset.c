@@ -80,6 +80,7 @@ lookup_name (const NameEntry *table,
 /**
  * esplash_before_from_string:
  * @s: "default-reset", "default_reset", "usb-reset", "no-reset", "no-reset-no-sync"
+ * @out: (out): the before-mode, set when @s names one
  *
  * Returns: %TRUE if @s names a before-mode
  */
@@ -100,6 +101,7 @@ esplash_before_from_string (const char    *s,
  * esplash_after_from_string:
  * @s: "hard-reset", "watchdog-reset", "no-reset", "no-reset-stub",
  *   "soft-reset" (or with "_")
+ * @out: (out): the after-mode, set when @s names one
  *
  * Returns: %TRUE if @s names an after-mode
  */

@@ -237,7 +237,13 @@ esplash_transport_get_rts (EsplashTransport *self)
 }
 
 /**
- * esplash_transport_read:
+ * esplash_transport_read: (skip)
+ * @self: an open transport
+ * @buf: where the bytes go
+ * @len: the size of @buf
+ * @timeout_ms: how long to wait for the first byte
+ * @cancellable: (nullable): cancels the wait
+ * @error: the reason it failed
  *
  * Waits up to @timeout_ms for at least one byte. The subclass is asked in
  * slices of at most %ESPLASH_TRANSPORT_SLICE_MS so @cancellable is noticed
@@ -293,6 +299,15 @@ esplash_transport_read (EsplashTransport  *self,
     }
 }
 
+/**
+ * esplash_transport_write:
+ * @self: an open transport
+ * @buf: (array length=len) (element-type guint8): the bytes to send
+ * @len: the length of @buf
+ * @error: the reason it failed
+ *
+ * Returns: %TRUE when every byte was handed to the port
+ */
 gboolean
 esplash_transport_write (EsplashTransport  *self,
                          const guint8      *buf,
