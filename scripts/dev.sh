@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libgtk-4-dev libserialport-dev libjson-glib-dev zlib1g-dev
   desktop-file-utils appstream xvfb xauth openssl python3
+  gobject-introspection libgirepository1.0-dev python3-gi gir1.2-glib-2.0 gi-docgen
 )
 
 install_packages() {
