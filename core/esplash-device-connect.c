@@ -45,6 +45,32 @@ is_fatal (const GError *error)
          g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE);
 }
 
+#define LINE_TEXT_CAP (16 * 1024)
+
+/* Keeps what the chip printed outside SLIP frames during the connect, for
+ * diagnosis: a boot log the capture window missed (slow EN, a RESET tap)
+ * turns up among the noise of the SYNC waits. */
+static void
+append_line_text (EsplashDevice *self,
+                  const guint8  *data,
+                  gsize          len)
+{
+  if (self->line_text->len < LINE_TEXT_CAP)
+    g_byte_array_append (self->line_text, data,
+                         (guint) MIN (len, (gsize) (LINE_TEXT_CAP - self->line_text->len)));
+}
+
+static void
+collect_line_noise (EsplashDevice *self)
+{
+  GByteArray *noise = esplash_slip_decoder_get_noise (self->decoder);
+  guint64 total = esplash_slip_decoder_get_noise_total (self->decoder);
+  gsize len = (gsize) MIN (total - self->line_noise_mark, (guint64) noise->len);
+
+  append_line_text (self, noise->data + noise->len - len, len);
+  self->line_noise_mark = total;
+}
+
 /* Reads what the chip prints right after the reset and looks for the ROM's
  * "boot:0xNN … waiting for download" line (§7.3). */
 static gboolean
@@ -71,6 +97,8 @@ capture_boot_log (EsplashDevice  *self,
   self->rx_bytes += log->len;
   if (log->len == 0)
     return TRUE;
+  collect_line_noise (self);
+  append_line_text (self, log->data, log->len);
 
   if (self->boot_log->len + log->len <= BOOT_LOG_CAP)
     g_byte_array_append (self->boot_log, log->data, log->len);
@@ -106,6 +134,7 @@ sync_once (EsplashDevice  *self,
       !esplash_device_command (self, ESPLASH_OP_SYNC, data, 0, 0, SYNC_FIRST_REPLY_MS, FALSE,
                                &response, cancellable, error))
     return FALSE;
+  self->sync_replies++;
   /* ROMs put a non-zero value in SYNC replies, the stub 0. */
   stub_detected = response.value == 0;
   esplash_response_clear (&response);
@@ -149,6 +178,8 @@ connect_attempt (EsplashDevice           *self,
       esplash_device_stage (self, ESPLASH_STAGE_RESETTING);
       esplash_device_log (self, ESPLASH_LOG_DEBUG, "Resetting into the bootloader (%s, %u ms)",
                           esplash_reset_strategy_name (step->strategy), step->delay_ms);
+      self->resets_run++;
+      self->reset_strategies |= 1u << step->strategy;
       if (!esplash_device_flush_input (self, error) ||
           !esplash_reset_run (self->transport, step, cancellable, error) ||
           !capture_boot_log (self, cancellable, error))
@@ -227,7 +258,11 @@ reset_and_sync (EsplashDevice                *self,
         step = &g_array_index (plan, EsplashResetStep, i % plan->len);
       g_clear_error (&last_error);
       if (connect_attempt (self, step, cancellable, &last_error))
-        return TRUE;
+        {
+          collect_line_noise (self);
+          return TRUE;
+        }
+      collect_line_noise (self);
       if (is_fatal (last_error))
         {
           g_propagate_error (error, last_error);
@@ -579,6 +614,12 @@ connect_internal (EsplashDevice                *self,
   g_byte_array_set_size (self->boot_log, 0);
   self->boot_mode = -1;
   self->boot_download = FALSE;
+  g_byte_array_set_size (self->line_text, 0);
+  self->line_noise_mark = esplash_slip_decoder_get_noise_total (self->decoder);
+  self->connect_rx_start = self->rx_bytes;
+  self->resets_run = 0;
+  self->reset_strategies = 0;
+  self->sync_replies = 0;
 
   esplash_device_log (self, ESPLASH_LOG_INFO, "Connecting...");
   if (options->before == ESPLASH_BEFORE_NO_RESET_NO_SYNC)

@@ -44,6 +44,15 @@ struct _EsplashDevice
   guint32                flash_params_size;  /* size sent with SPI_SET_PARAMS; 0 = not yet */
   gboolean               flash_id_valid;
   guint32                flash_id;
+
+  /* What the last connect observed, for diagnosis (esplash-attempt.c). */
+  GByteArray            *line_text;     /* boot logs and other non-SLIP bytes, in order, capped */
+  guint64                line_noise_mark;  /* decoder noise total already copied */
+  guint64                connect_rx_start; /* rx_bytes when the connect began */
+  guint                  resets_run;
+  guint                  reset_strategies; /* 1 << EsplashResetStrategy per strategy run */
+  guint                  sync_replies;
+  EsplashStage           stage;         /* last stage entered */
 };
 
 /* Seconds per megabyte with esptool's 3 s floor (§3.4), in milliseconds. */

@@ -36,6 +36,7 @@ esplash_device_finalize (GObject *object)
   g_clear_pointer (&self->decoder, esplash_slip_decoder_free);
   g_clear_pointer (&self->rx, g_byte_array_unref);
   g_clear_pointer (&self->boot_log, g_byte_array_unref);
+  g_clear_pointer (&self->line_text, g_byte_array_unref);
 
   G_OBJECT_CLASS (esplash_device_parent_class)->finalize (object);
 }
@@ -53,6 +54,7 @@ esplash_device_init (EsplashDevice *self)
   self->rx = g_byte_array_new ();
   self->boot_log = g_byte_array_new ();
   self->boot_mode = -1;
+  self->line_text = g_byte_array_new ();
 }
 
 /**
@@ -103,6 +105,12 @@ esplash_device_set_event_func (EsplashDevice    *self,
   self->event_destroy = destroy;
 }
 
+/**
+ * esplash_device_get_transport:
+ * @self: a device
+ *
+ * Returns: (transfer none): the transport the device talks through
+ */
 EsplashTransport *
 esplash_device_get_transport (EsplashDevice *self)
 {
@@ -165,6 +173,13 @@ esplash_device_dup_boot_log (EsplashDevice *self)
   return g_bytes_new (self->boot_log->data, self->boot_log->len);
 }
 
+/**
+ * esplash_device_get_boot_mode:
+ * @self: a device
+ * @download: (out) (optional): set when "waiting for download" was seen
+ *
+ * Returns: the boot mode from a captured "boot:0xNN" line, -1 if none seen
+ */
 gint
 esplash_device_get_boot_mode (EsplashDevice *self,
                               gboolean      *download)
@@ -244,6 +259,7 @@ esplash_device_stage (EsplashDevice *self,
 {
   EsplashEvent event = { 0 };
 
+  self->stage = stage;
   event.kind = ESPLASH_EVENT_STAGE;
   event.stage = stage;
   esplash_device_emit (self, &event);
@@ -258,6 +274,7 @@ esplash_device_stage_region (EsplashDevice *self,
 {
   EsplashEvent event = { 0 };
 
+  self->stage = stage;
   event.kind = ESPLASH_EVENT_STAGE;
   event.stage = stage;
   event.region_index = region_index;
@@ -617,6 +634,16 @@ esplash_device_command_words (EsplashDevice    *self,
                                         out, cancellable, error);
 }
 
+/**
+ * esplash_device_read_reg:
+ * @self: a connected device
+ * @address: the register address
+ * @value: (out): the register's value
+ * @cancellable: (nullable): cancels the command
+ * @error: the reason it failed
+ *
+ * Returns: %TRUE when @value was set
+ */
 gboolean
 esplash_device_read_reg (EsplashDevice  *self,
                          guint32         address,

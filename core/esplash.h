@@ -21,3 +21,6 @@
 #include "esplash-device.h"
 #include "esplash-flash.h"
 #include "esplash-job.h"
+#include "esplash-port-owner.h"
+#include "esplash-attempt.h"
+#include "esplash-diagnosis.h"
