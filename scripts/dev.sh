@@ -64,7 +64,7 @@ case "${1:-}" in
   run)
     install_packages
     build build
-    exec build/app/gui/esplash
+    exec meson devenv -C build app/gui/esplash
     ;;
   test)
     install_packages
