@@ -52,6 +52,8 @@ esplash_format_duration (gdouble seconds)
 {
   guint s = (guint) (seconds + 0.5);
 
+  if (seconds < 1.0)
+    return g_strdup (_("less than a second"));
   if (s < 60)
     /* TRANSLATORS: a duration under a minute */
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", s), s);
@@ -59,12 +61,32 @@ esplash_format_duration (gdouble seconds)
   return g_strdup_printf (_("%u:%02u min"), s / 60, s % 60);
 }
 
+static const char *
+failed_title (EsplashJobAction action)
+{
+  switch (action)
+    {
+    case ESPLASH_JOB_DESCRIBE:
+      return _("Could not read the chip details");
+    case ESPLASH_JOB_READ:
+      return _("Backing up the flash failed");
+    case ESPLASH_JOB_ERASE_ALL:
+      return _("Erasing the flash failed");
+    case ESPLASH_JOB_RESET:
+      return _("Could not reset the board");
+    case ESPLASH_JOB_WRITE:
+    default:
+      return _("Flashing failed");
+    }
+}
+
 /* A translated headline for the core's English detail. */
 const char *
-esplash_error_title (const GError *error)
+esplash_error_title (const GError     *error,
+                     EsplashJobAction  action)
 {
   if (error->domain != ESPLASH_ERROR)
-    return _("Flashing failed");
+    return failed_title (action);
 
   switch (error->code)
     {
@@ -88,7 +110,30 @@ esplash_error_title (const GError *error)
     case ESPLASH_ERROR_UNSUPPORTED_CHIP:
       return _("This chip is not supported");
     default:
-      return _("Flashing failed");
+      return failed_title (action);
+    }
+}
+
+const char *
+esplash_job_cancelled_text (EsplashJobAction   action,
+                            const char       **detail)
+{
+  switch (action)
+    {
+    case ESPLASH_JOB_WRITE:
+      *detail = _("The board may not start until it is flashed completely.");
+      return _("Flashing cancelled");
+    case ESPLASH_JOB_READ:
+      *detail = _("No backup was saved.");
+      return _("Backup cancelled");
+    case ESPLASH_JOB_ERASE_ALL:
+      *detail = _("Part of the flash may already be erased.");
+      return _("Erasing cancelled");
+    case ESPLASH_JOB_DESCRIBE:
+    case ESPLASH_JOB_RESET:
+    default:
+      *detail = _("Nothing was changed on the board.");
+      return _("Cancelled");
     }
 }
 

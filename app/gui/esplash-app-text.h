@@ -17,7 +17,11 @@ char       *esplash_stage_describe (EsplashStage stage,
 /* "12 seconds", "2:05 min" */
 char       *esplash_format_duration (gdouble seconds);
 /* A headline for a failed job ("Could not connect to the board"). */
-const char *esplash_error_title    (const GError *error);
+const char *esplash_error_title    (const GError     *error,
+                                    EsplashJobAction  action);
+/* Headline and (in @detail) what it means for the board, once cancelled. */
+const char *esplash_job_cancelled_text (EsplashJobAction   action,
+                                        const char       **detail);
 /* "ESP32-S3 · revision v0.2 · 4.0 MiB flash · MAC … · 40 MHz crystal" */
 char       *esplash_chip_summary   (const EsplashChipDescription *chip);
 

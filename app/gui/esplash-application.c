@@ -143,7 +143,9 @@ esplash_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *flash_accels[] = { "<Control>Return", NULL };
   static const char *add_accels[] = { "<Control>o", NULL };
-  static const char *cancel_accels[] = { "<Control>period", NULL };
+  static const char *cancel_accels[] = { "Escape", "<Control>period", NULL };
+  static const char *chip_accels[] = { "<Control>i", NULL };
+  static const char *backup_accels[] = { "<Control>s", NULL };
   g_autoptr(GtkCssProvider) provider = NULL;
 
   G_APPLICATION_CLASS (esplash_application_parent_class)->startup (app);
@@ -164,6 +166,8 @@ esplash_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.flash", flash_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.add-firmware", add_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.cancel", cancel_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.chip-info", chip_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.backup", backup_accels);
 }
 
 static void

@@ -17,6 +17,7 @@ struct _EsplashFirmwareRow
   GtkLabel      *size_label;
   GtkEntry      *offset_entry;
   GtkSwitch     *enabled_switch;
+  GtkWidget     *remove_button;
 
   GFile         *file;
   guint64        size;
@@ -158,6 +159,18 @@ esplash_firmware_row_constructed (GObject *object)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), path);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  /* Screen readers read the switches and buttons of many rows: name the file. */
+  {
+    /* TRANSLATORS: accessible name of a row's switch, "Write app.bin" */
+    g_autofree char *write = g_strdup_printf (_("Write %s"), name);
+    /* TRANSLATORS: accessible name of a row's button, "Remove app.bin" */
+    g_autofree char *remove = g_strdup_printf (_("Remove %s"), name);
+
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->enabled_switch),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, write, -1);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button),
+                                    GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
+  }
   g_file_query_info_async (self->file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
                            G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
                            self->cancellable, query_info_cb, self);
@@ -253,6 +266,7 @@ esplash_firmware_row_class_init (EsplashFirmwareRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, size_label);
   gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, offset_entry);
   gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, enabled_switch);
+  gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, remove_button);
   gtk_widget_class_bind_template_callback (widget_class, offset_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
 }
@@ -317,6 +331,15 @@ esplash_firmware_row_get_enabled (EsplashFirmwareRow *self)
   g_return_val_if_fail (ESPLASH_IS_FIRMWARE_ROW (self), FALSE);
 
   return gtk_switch_get_active (self->enabled_switch);
+}
+
+void
+esplash_firmware_row_set_enabled (EsplashFirmwareRow *self,
+                                  gboolean            enabled)
+{
+  g_return_if_fail (ESPLASH_IS_FIRMWARE_ROW (self));
+
+  gtk_switch_set_active (self->enabled_switch, enabled);
 }
 
 guint64

@@ -22,6 +22,8 @@ gboolean esplash_firmware_row_get_offset       (EsplashFirmwareRow *self,
 void     esplash_firmware_row_set_offset       (EsplashFirmwareRow *self,
                                                 guint32             offset);
 gboolean esplash_firmware_row_get_enabled      (EsplashFirmwareRow *self);
+void     esplash_firmware_row_set_enabled      (EsplashFirmwareRow *self,
+                                                gboolean            enabled);
 /* Bytes; 0 until known. */
 guint64  esplash_firmware_row_get_size         (EsplashFirmwareRow *self);
 

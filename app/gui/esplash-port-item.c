@@ -16,6 +16,7 @@ struct _EsplashPortItem
   char     *title;
   gboolean  is_virtual;
   gboolean  looks_like_esp;
+  EsplashPortKind kind;
 };
 
 G_DEFINE_FINAL_TYPE (EsplashPortItem, esplash_port_item, G_TYPE_OBJECT)
@@ -99,10 +100,15 @@ esplash_port_item_new_for_port (const EsplashPortInfo *info)
     name = info->description;
   if (name == NULL || *name == '\0' || g_strcmp0 (name, info->path) == 0)
     self->title = g_strdup (info->path);
+  else if (info->serial != NULL && *info->serial != '\0')
+    /* TRANSLATORS: a serial port with the adapter's serial number:
+     * "CP2102 USB-UART bridge (0001) — /dev/ttyUSB0" */
+    self->title = g_strdup_printf (_("%s (%s) — %s"), name, info->serial, info->path);
   else
     /* TRANSLATORS: a serial port: "CP2102 USB-UART bridge — /dev/ttyUSB0" */
     self->title = g_strdup_printf (_("%s — %s"), name, info->path);
   self->looks_like_esp = info->looks_like_esp;
+  self->kind = info->kind;
   return self;
 }
 
@@ -150,6 +156,14 @@ esplash_port_item_looks_like_esp (EsplashPortItem *self)
   return self->looks_like_esp;
 }
 
+EsplashPortKind
+esplash_port_item_get_kind (EsplashPortItem *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_PORT_ITEM (self), ESPLASH_PORT_KIND_OTHER);
+
+  return self->kind;
+}
+
 gboolean
 esplash_port_item_equal (EsplashPortItem *a,
                          EsplashPortItem *b)
@@ -159,5 +173,6 @@ esplash_port_item_equal (EsplashPortItem *a,
   return g_strcmp0 (a->id, b->id) == 0 &&
          g_strcmp0 (a->title, b->title) == 0 &&
          a->is_virtual == b->is_virtual &&
-         a->looks_like_esp == b->looks_like_esp;
+         a->looks_like_esp == b->looks_like_esp &&
+         a->kind == b->kind;
 }

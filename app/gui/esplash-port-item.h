@@ -25,6 +25,8 @@ const char *esplash_port_item_get_id            (EsplashPortItem *self);
 const char *esplash_port_item_get_title         (EsplashPortItem *self);
 gboolean    esplash_port_item_is_virtual        (EsplashPortItem *self);
 gboolean    esplash_port_item_looks_like_esp    (EsplashPortItem *self);
+/* ESPLASH_PORT_KIND_OTHER for the virtual board. */
+EsplashPortKind esplash_port_item_get_kind      (EsplashPortItem *self);
 gboolean    esplash_port_item_equal             (EsplashPortItem *a,
                                                  EsplashPortItem *b);
 

@@ -165,3 +165,11 @@ esplash_progress_panel_init (EsplashProgressPanel *self)
   g_signal_group_connect_swapped (self->job_signals, "stage", G_CALLBACK (stage_cb), self);
   g_signal_group_connect_swapped (self->job_signals, "progress", G_CALLBACK (progress_cb), self);
 }
+
+gdouble
+esplash_progress_panel_get_fraction (EsplashProgressPanel *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_PROGRESS_PANEL (self), 0.0);
+
+  return gtk_progress_bar_get_fraction (self->progress_bar);
+}

@@ -17,4 +17,7 @@ G_DECLARE_FINAL_TYPE (EsplashProgressPanel, esplash_progress_panel, ESPLASH, PRO
 void  esplash_progress_panel_set_job (EsplashProgressPanel *self,
                                       EsplashJob           *job);
 
+/* What the bar shows, 0…1. */
+gdouble esplash_progress_panel_get_fraction (EsplashProgressPanel *self);
+
 G_END_DECLS

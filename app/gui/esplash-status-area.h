@@ -1,0 +1,32 @@
+/* esplash-status-area.h: below the settings, always in view — the running
+ * job's progress with Cancel, then its result: success, error (with "Help
+ * Me Fix This") or cancelled.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+#include "esplash.h"
+
+G_BEGIN_DECLS
+
+#define ESPLASH_TYPE_STATUS_AREA (esplash_status_area_get_type ())
+G_DECLARE_FINAL_TYPE (EsplashStatusArea, esplash_status_area, ESPLASH, STATUS_AREA, GtkWidget)
+
+/* Follows @job's progress (hiding the last result); %NULL hides it. */
+void     esplash_status_area_set_job      (EsplashStatusArea *self,
+                                           EsplashJob        *job);
+/* @kind: "success", "error" or "info". */
+void     esplash_status_area_show_result  (EsplashStatusArea *self,
+                                           const char        *kind,
+                                           const char        *title,
+                                           const char        *detail);
+/* Whether a result is shown, and its texts (borrowed). */
+gboolean esplash_status_area_get_result   (EsplashStatusArea  *self,
+                                           const char        **title,
+                                           const char        **detail);
+/* What the progress bar shows, 0…1. */
+gdouble  esplash_status_area_get_fraction (EsplashStatusArea *self);
+
+G_END_DECLS

@@ -1,0 +1,61 @@
+/* esplash-window-private.h: in-tree API of the main window, shared by its
+ * own files (the Tools actions) and the GUI tests.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include "esplash-log-pane.h"
+#include "esplash-port-chooser.h"
+#include "esplash-window.h"
+#include "esplash-window-tools.h"
+
+G_BEGIN_DECLS
+
+/* Called on the main context when a job succeeded (failures and
+ * cancellation are shown by the window itself). */
+typedef void (*EsplashWindowJobDone) (EsplashWindow *self,
+                                      EsplashJob    *job);
+
+/* A plan for @action on the selected port with the connection options on
+ * screen; %NULL when no port is selected. */
+EsplashJobPlan *esplash_window_new_plan    (EsplashWindow    *self,
+                                            EsplashJobAction  action);
+/* Runs @plan: progress panel, Cancel, inhibit, log. @busy_message goes to
+ * the log. FALSE when a job is already running. */
+gboolean        esplash_window_run_job     (EsplashWindow        *self,
+                                            EsplashJobPlan       *plan,
+                                            const char           *busy_message,
+                                            EsplashWindowJobDone  done);
+/* @kind: "success", "error" or "info". */
+void            esplash_window_show_result (EsplashWindow *self,
+                                            const char    *kind,
+                                            const char    *title,
+                                            const char    *detail);
+void            esplash_window_log         (EsplashWindow   *self,
+                                            EsplashLogLevel  level,
+                                            const char      *message);
+/* The chip last described on the selected port, %NULL when not known. */
+const EsplashChipDescription *esplash_window_get_chip (EsplashWindow *self);
+/* (transfer none) */
+EsplashWindowTools *esplash_window_get_tools (EsplashWindow *self);
+/* The after-flashing choice on screen. */
+EsplashAfter    esplash_window_get_after   (EsplashWindow *self);
+
+/* For tests. */
+GtkDropTarget      *esplash_window_get_drop_target   (EsplashWindow *self);
+EsplashPortChooser *esplash_window_get_port_chooser  (EsplashWindow *self);
+EsplashLogPane     *esplash_window_get_log_pane      (EsplashWindow *self);
+/* Replaces the virtual board (e.g. one with faults); idle only. */
+void                esplash_window_set_virtual_board (EsplashWindow *self,
+                                                      EsplashSim    *sim);
+/* (transfer none) (nullable) */
+EsplashJob         *esplash_window_get_job           (EsplashWindow *self);
+/* The virtual board's line used by the last job, %NULL for real ports. */
+EsplashTransport   *esplash_window_get_last_transport (EsplashWindow *self);
+gboolean            esplash_window_get_result        (EsplashWindow  *self,
+                                                      const char    **title,
+                                                      const char    **detail);
+gdouble             esplash_window_get_progress_fraction (EsplashWindow *self);
+
+G_END_DECLS
