@@ -718,9 +718,8 @@ esplash_diagnose (const EsplashAttempt *attempt,
     d = diagnose_verify (&c);
   else if (error_is (a, ESPLASH_ERROR_UNSUPPORTED_CHIP) && a->synced)
     d = diagnose_wrong_chip (&c);
-  else if (a->synced && a->stage >= ESPLASH_STAGE_ERASING && a->stage <= ESPLASH_STAGE_READING &&
-           (error_is (a, ESPLASH_ERROR_TIMED_OUT) || error_is (a, ESPLASH_ERROR_PROTOCOL) ||
-            error_is (a, ESPLASH_ERROR_DEVICE)))
+  else if (a->synced && a->stage > ESPLASH_STAGE_SYNCING && a->stage <= ESPLASH_STAGE_READING &&
+           (error_is (a, ESPLASH_ERROR_TIMED_OUT) || error_is (a, ESPLASH_ERROR_PROTOCOL)))
     d = diagnose_stall (&c);
   else
     d = esplash_diag_connect (&c);
