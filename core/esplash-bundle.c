@@ -399,6 +399,7 @@ scan_folder (EsplashBundle  *self,
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func ((GDestroyNotify) esplash_bundle_item_free);
   gboolean have_parts = FALSE;
   g_autofree char *base = g_path_get_basename (dir);
+  g_autofree char *what_dir = g_strdup_printf ("The folder %s", base);
 
   if (names == NULL)
     return FALSE;
@@ -416,7 +417,7 @@ scan_folder (EsplashBundle  *self,
             return FALSE;
           continue;
         }
-      item = esplash_bundle_item_from_listed (dir, name, base);
+      item = esplash_bundle_item_from_listed (dir, name, what_dir);
       g_ptr_array_add (items, item);
       if (item->data != NULL && item->det.kind != ESPLASH_PLAN_KIND_MERGED &&
           item->det.kind != ESPLASH_PLAN_KIND_UNKNOWN)

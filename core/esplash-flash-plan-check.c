@@ -213,8 +213,13 @@ check_image (Check                  *c,
       return;
     }
 
-  if (!esplash_image_parse (data + at, len - at, NULL, &info, &error))
+  /* inferred first, so a foreign chip's image is recognised; for the
+   * target's own layout, its parse error is the precise one */
+  if (!esplash_image_parse (data + at, len - at, NULL, &info, NULL) &&
+      (c->chip == NULL || !esplash_image_parse (data + at, len - at, c->chip, &info, &error)))
     {
+      if (error == NULL)
+        esplash_image_parse (data + at, len - at, NULL, &info, &error);
       esplash_flash_plan_add_finding (c->plan, ESPLASH_PLAN_REFUSAL_OVERRIDABLE,
                                       ESPLASH_PLAN_CHECK_INVALID_IMAGE, ESPLASH_ERROR_INVALID_IMAGE,
                                       (gint) index, "%s starts like a firmware image but is not a "
@@ -223,7 +228,7 @@ check_image (Check                  *c,
       return;
     }
   if (info.has_extended_header)
-    g_hash_table_add (chip_ids, GUINT_TO_POINTER (info.chip_id));
+    g_hash_table_add (chip_ids, GINT_TO_POINTER ((gint) info.chip_id));
 
   if (c->chip != NULL)
     {
@@ -420,6 +425,8 @@ esplash_flash_plan_check (EsplashFlashPlan        *plan,
         {
           esplash_flash_plan_add_finding (plan, ESPLASH_PLAN_REFUSAL, problem,
                                           problem_error_code (problem), (gint) i, "%s", message);
+          if (e->image_chip_id >= 0)
+            g_hash_table_add (chip_ids, GINT_TO_POINTER (e->image_chip_id));
           continue;
         }
       if (e->data == NULL)

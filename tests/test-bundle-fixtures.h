@@ -29,7 +29,7 @@ typedef struct {
   guint8       flash_size_freq;  /* header byte 3 */
 } ImageSpec;
 
-static void G_GNUC_UNUSED
+G_GNUC_UNUSED static void
 spec_init (ImageSpec *spec,
            guint16    chip_id,
            gboolean   app)
@@ -45,7 +45,7 @@ spec_init (ImageSpec *spec,
   spec->flash_size_freq = 0x20;   /* 4MB, 40m */
 }
 
-static void G_GNUC_UNUSED
+G_GNUC_UNUSED static void
 put_u32 (GByteArray *a,
          guint32     v)
 {
@@ -54,7 +54,7 @@ put_u32 (GByteArray *a,
   g_byte_array_append (a, b, 4);
 }
 
-static void G_GNUC_UNUSED
+G_GNUC_UNUSED static void
 put_segment (GByteArray   *a,
              guint32       load,
              const guint8 *data,
@@ -70,7 +70,7 @@ put_segment (GByteArray   *a,
 
 /* A valid ESP32-family image: header, extended header, two segments, padding,
  * checksum (XOR seeded 0xEF), SHA-256 over everything before it. */
-static GBytes * G_GNUC_UNUSED
+G_GNUC_UNUSED static GBytes *
 make_image (const ImageSpec *spec)
 {
   GByteArray *a = g_byte_array_new ();
@@ -126,7 +126,7 @@ typedef struct {
 } PartSpec;
 
 /* gen_esp32part.py's binary: 32-byte entries, MD5 record, 0xFF to 0xC00. */
-static GBytes * G_GNUC_UNUSED
+G_GNUC_UNUSED static GBytes *
 make_table (const PartSpec *parts,
             guint           n)
 {
@@ -177,7 +177,7 @@ static const PartSpec arduino_default[] = {
 };
 
 /* Arduino's boot_app0.bin: 8 KiB of 0xFF with an OTA select entry. */
-static GBytes * G_GNUC_UNUSED
+G_GNUC_UNUSED static GBytes *
 make_boot_app0 (void)
 {
   guint8 *d = g_malloc (0x2000);
@@ -188,7 +188,7 @@ make_boot_app0 (void)
   return g_bytes_new_take (d, 0x2000);
 }
 
-static void G_GNUC_UNUSED
+G_GNUC_UNUSED static void
 write_bytes (const char *dir,
              const char *rel,
              GBytes     *bytes)
@@ -203,7 +203,7 @@ write_bytes (const char *dir,
   g_assert_no_error (error);
 }
 
-static void G_GNUC_UNUSED
+G_GNUC_UNUSED static void
 write_text (const char *dir,
             const char *rel,
             const char *text)
@@ -213,7 +213,7 @@ write_text (const char *dir,
   write_bytes (dir, rel, b);
 }
 
-static char * G_GNUC_UNUSED
+G_GNUC_UNUSED static char *
 make_tmp_dir (void)
 {
   g_autoptr(GError) error = NULL;
@@ -223,7 +223,7 @@ make_tmp_dir (void)
   return dir;
 }
 
-static void G_GNUC_UNUSED
+G_GNUC_UNUSED static void
 rm_rf (const char *path)
 {
   GDir *d;
@@ -246,7 +246,7 @@ rm_rf (const char *path)
   g_rmdir (path);
 }
 
-static const EsplashChipInfo * G_GNUC_UNUSED
+G_GNUC_UNUSED static const EsplashChipInfo *
 chip_of (EsplashChipFamily family)
 {
   const EsplashChipInfo *c = esplash_chip_get (family);
@@ -256,7 +256,7 @@ chip_of (EsplashChipFamily family)
 }
 
 /* Resolves @paths for @chip (NULL: guessed) with nothing else known. */
-static EsplashFlashPlan * G_GNUC_UNUSED
+G_GNUC_UNUSED static EsplashFlashPlan *
 plan_for (const char *const     *paths,
           const EsplashChipInfo *chip)
 {
@@ -273,7 +273,7 @@ plan_for (const char *const     *paths,
   return plan;
 }
 
-static void G_GNUC_UNUSED
+G_GNUC_UNUSED static void
 dump_plan (EsplashFlashPlan *plan)
 {
   g_auto(GStrv) lines = esplash_flash_plan_format (plan);
@@ -289,7 +289,7 @@ typedef struct {
   const char      *name;
 } Want;
 
-static void G_GNUC_UNUSED
+G_GNUC_UNUSED static void
 assert_plan (EsplashFlashPlan *plan,
              const Want       *want,
              guint             n_want)
