@@ -378,6 +378,18 @@ esplash_flasher_args_parse_text (const char  *text,
   g_autofree char *copy = NULL;
   g_auto(GStrv) lines = NULL;
 
+  if (len == 0)
+    {
+      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,
+                           "The file is empty: nothing to flash");
+      return NULL;
+    }
+  if (len > ESPLASH_JSON_MAX_LEN)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,
+                   "The file is %zu bytes long, too large for a list of files to flash", len);
+      return NULL;
+    }
   if (memchr (text, '\0', len) != NULL || !g_utf8_validate (text, (gssize) len, NULL))
     {
       g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,
