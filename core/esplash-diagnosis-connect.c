@@ -57,6 +57,13 @@ tail_quote (const guint8 *data,
 {
   gsize start = len > 240 ? len - 240 : 0;
 
+  /* Start at a line boundary when one is near. */
+  for (gsize i = start; start > 0 && i < len && i < start + 120; i++)
+    if (data[i] == '\n')
+      {
+        start = i + 1;
+        break;
+      }
   return esplash_diagnosis_quote_text (data + start, len - start, 240);
 }
 

@@ -139,8 +139,9 @@ diagnose_permission (const EsplashDiagContext *c)
       g_autofree char *rule = NULL;
 
       esplash_diagnosis_set_explanation (d, "Only root may open %s (no group has read and "
-                                         "write access): a udev rule has to give the port to "
-                                         "the “%s” group first.", c->path, group);
+                                         "write access): the port has to be given to the “%s” "
+                                         "group first, and you have to be in that group.",
+                                         c->path, group);
       if (a->usb_vid != 0)
         rule = g_strdup_printf ("echo 'SUBSYSTEM==\"tty\", ATTRS{idVendor}==\"%04x\", "
                                 "ATTRS{idProduct}==\"%04x\", GROUP=\"%s\", MODE=\"0660\"' | "
