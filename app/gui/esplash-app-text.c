@@ -9,9 +9,10 @@
 #include "esplash-app-text.h"
 
 char *
-esplash_stage_describe (EsplashStage stage,
-                        guint        region_index,
-                        guint        region_count)
+esplash_stage_describe (EsplashStage  stage,
+                        guint         region_index,
+                        guint         region_count,
+                        const char   *region_name)
 {
   switch (stage)
     {
@@ -30,11 +31,20 @@ esplash_stage_describe (EsplashStage stage,
     case ESPLASH_STAGE_ERASING:
       return g_strdup (_("Erasing flash…"));
     case ESPLASH_STAGE_WRITING:
+      if (region_name != NULL && region_count > 1)
+        /* TRANSLATORS: "Writing bootloader.bin (2 of 3)…" */
+        return g_strdup_printf (_("Writing %s (%u of %u)…"), region_name, region_index + 1, region_count);
+      if (region_name != NULL)
+        /* TRANSLATORS: "Writing app.bin…" */
+        return g_strdup_printf (_("Writing %s…"), region_name);
       if (region_count > 1)
         /* TRANSLATORS: "Writing region 2 of 3…" */
         return g_strdup_printf (_("Writing region %u of %u…"), region_index + 1, region_count);
       return g_strdup (_("Writing…"));
     case ESPLASH_STAGE_VERIFYING:
+      if (region_name != NULL && region_count > 1)
+        /* TRANSLATORS: "Verifying bootloader.bin (2 of 3)…" */
+        return g_strdup_printf (_("Verifying %s (%u of %u)…"), region_name, region_index + 1, region_count);
       return g_strdup (_("Verifying…"));
     case ESPLASH_STAGE_READING:
       return g_strdup (_("Reading flash…"));
@@ -111,6 +121,33 @@ esplash_error_title (const GError     *error,
       return _("This chip is not supported");
     default:
       return failed_title (action);
+    }
+}
+
+const char *
+esplash_error_hint (const GError *error)
+{
+  if (error->domain != ESPLASH_ERROR)
+    return NULL;
+
+  switch (error->code)
+    {
+    case ESPLASH_ERROR_NOT_FOUND:
+      return _("Check that the board is plugged in and the files are still there.");
+    case ESPLASH_ERROR_PERMISSION_DENIED:
+      return _("Add your user to the group that owns serial ports (often “dialout”), then log out and in again.");
+    case ESPLASH_ERROR_BUSY:
+      return _("Close serial monitors and other flashing tools, then try again.");
+    case ESPLASH_ERROR_TIMED_OUT:
+      return _("Check the cable, then try again at a lower baud rate.");
+    case ESPLASH_ERROR_NO_SYNC:
+      return _("Hold the BOOT button while pressing RESET to put the board into download mode, then try again.");
+    case ESPLASH_ERROR_PORT_GONE:
+      return _("Plug the board back in and flash again; a loose cable or a weak USB port can cause this.");
+    case ESPLASH_ERROR_VERIFY_FAILED:
+      return _("Flash again at a lower baud rate; if it keeps failing, the flash chip may be damaged.");
+    default:
+      return NULL;
     }
 }
 

@@ -10,15 +10,18 @@
 
 G_BEGIN_DECLS
 
-/* "Writing region 2 of 3…" */
-char       *esplash_stage_describe (EsplashStage stage,
-                                    guint        region_index,
-                                    guint        region_count);
+/* "Writing bootloader.bin (2 of 3)…"; @region_name nullable. */
+char       *esplash_stage_describe (EsplashStage  stage,
+                                    guint         region_index,
+                                    guint         region_count,
+                                    const char   *region_name);
 /* "12 seconds", "2:05 min" */
 char       *esplash_format_duration (gdouble seconds);
 /* A headline for a failed job ("Could not connect to the board"). */
 const char *esplash_error_title    (const GError     *error,
                                     EsplashJobAction  action);
+/* What the user can do about @error, %NULL when nothing specific. */
+const char *esplash_error_hint     (const GError *error);
 /* Headline and (in @detail) what it means for the board, once cancelled. */
 const char *esplash_job_cancelled_text (EsplashJobAction   action,
                                         const char       **detail);

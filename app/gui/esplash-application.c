@@ -146,17 +146,8 @@ esplash_application_startup (GApplication *app)
   static const char *cancel_accels[] = { "Escape", "<Control>period", NULL };
   static const char *chip_accels[] = { "<Control>i", NULL };
   static const char *backup_accels[] = { "<Control>s", NULL };
-  g_autoptr(GtkCssProvider) provider = NULL;
 
   G_APPLICATION_CLASS (esplash_application_parent_class)->startup (app);
-
-  /* GtkApplication loads icons from the resource base path but, unlike
-   * AdwApplication, not style.css. */
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/esplash/Esplash/style.css");
-  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
-                                              GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
   self->settings = load_settings ();
   self->stub_dir = find_stub_dir ();

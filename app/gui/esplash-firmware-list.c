@@ -134,7 +134,8 @@ esplash_firmware_list_is_ready (EsplashFirmwareList *self)
 
 guint
 esplash_firmware_list_add_to_plan (EsplashFirmwareList *self,
-                                   EsplashJobPlan      *plan)
+                                   EsplashJobPlan      *plan,
+                                   GPtrArray           *names)
 {
   EsplashFirmwareRow *row;
   guint n = 0;
@@ -148,6 +149,8 @@ esplash_firmware_list_add_to_plan (EsplashFirmwareList *self,
       if (!esplash_firmware_row_get_enabled (row) || !esplash_firmware_row_get_offset (row, &offset))
         continue;
       esplash_job_plan_add_file (plan, offset, esplash_firmware_row_get_file (row));
+      if (names != NULL)
+        g_ptr_array_add (names, g_file_get_basename (esplash_firmware_row_get_file (row)));
       n++;
     }
   return n;

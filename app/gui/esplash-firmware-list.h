@@ -21,9 +21,11 @@ void      esplash_firmware_list_add_files    (EsplashFirmwareList *self,
 guint     esplash_firmware_list_get_n_files  (EsplashFirmwareList *self);
 /* Whether there is something to write and every enabled offset is valid. */
 gboolean  esplash_firmware_list_is_ready     (EsplashFirmwareList *self);
-/* Adds each enabled file at its offset; returns how many. */
+/* Adds each enabled file at its offset; returns how many. Their base
+ * names are appended to @names (nullable), in the same order. */
 guint     esplash_firmware_list_add_to_plan  (EsplashFirmwareList *self,
-                                              EsplashJobPlan      *plan);
+                                              EsplashJobPlan      *plan,
+                                              GPtrArray           *names);
 /* The list as a GSettings "a(sub)" value (URI, offset, enabled) and back;
  * files that no longer exist are skipped when restoring. */
 GVariant *esplash_firmware_list_save         (EsplashFirmwareList *self);

@@ -24,6 +24,7 @@ struct _EsplashProgressPanel
 
   EsplashJob     *job;
   GSignalGroup   *job_signals;
+  GStrv           region_names;
 
   /* Rate over the current stage. */
   EsplashStage    stage;
@@ -46,7 +47,12 @@ stage_cb (EsplashProgressPanel *self,
           guint                 region_index,
           guint                 region_count)
 {
-  g_autofree char *text = esplash_stage_describe (stage, region_index, region_count);
+  const char *name = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->region_names != NULL && region_index < g_strv_length (self->region_names))
+    name = self->region_names[region_index];
+  text = esplash_stage_describe (stage, region_index, region_count, name);
 
   gtk_label_set_text (self->stage_label, text);
   if (stage != self->stage)
@@ -100,11 +106,14 @@ progress_cb (EsplashProgressPanel *self,
 
 void
 esplash_progress_panel_set_job (EsplashProgressPanel *self,
-                                EsplashJob           *job)
+                                EsplashJob           *job,
+                                const char * const   *region_names)
 {
   g_return_if_fail (ESPLASH_IS_PROGRESS_PANEL (self));
   g_return_if_fail (job == NULL || ESPLASH_IS_JOB (job));
 
+  g_strfreev (self->region_names);
+  self->region_names = g_strdupv ((char **) region_names);
   if (!g_set_object (&self->job, job))
     return;
   g_signal_group_set_target (self->job_signals, job);
@@ -115,7 +124,7 @@ esplash_progress_panel_set_job (EsplashProgressPanel *self,
   gtk_label_set_text (self->rate_label, "");
   if (job != NULL)
     {
-      g_autofree char *text = esplash_stage_describe (esplash_job_get_stage (job), 0, 0);
+      g_autofree char *text = esplash_stage_describe (esplash_job_get_stage (job), 0, 0, NULL);
 
       gtk_label_set_text (self->stage_label, text);
       gtk_progress_bar_set_fraction (self->progress_bar, esplash_job_get_fraction (job));
@@ -131,6 +140,7 @@ esplash_progress_panel_dispose (GObject *object)
     g_signal_group_set_target (self->job_signals, NULL);
   g_clear_object (&self->job_signals);
   g_clear_object (&self->job);
+  g_clear_pointer (&self->region_names, g_strfreev);
   gtk_widget_dispose_template (GTK_WIDGET (self), ESPLASH_TYPE_PROGRESS_PANEL);
 
   G_OBJECT_CLASS (esplash_progress_panel_parent_class)->dispose (object);

@@ -13,9 +13,11 @@ G_BEGIN_DECLS
 #define ESPLASH_TYPE_PROGRESS_PANEL (esplash_progress_panel_get_type ())
 G_DECLARE_FINAL_TYPE (EsplashProgressPanel, esplash_progress_panel, ESPLASH, PROGRESS_PANEL, GtkWidget)
 
-/* Follows @job (nullable: stop following) from the start. */
+/* Follows @job (nullable: stop following) from the start. @region_names
+ * (nullable) name the regions of a write in plan order for the stage text. */
 void  esplash_progress_panel_set_job (EsplashProgressPanel *self,
-                                      EsplashJob           *job);
+                                      EsplashJob           *job,
+                                      const char * const   *region_names);
 
 /* What the bar shows, 0…1. */
 gdouble esplash_progress_panel_get_fraction (EsplashProgressPanel *self);

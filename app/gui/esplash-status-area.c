@@ -19,6 +19,7 @@ struct _EsplashStatusArea
   GtkWidget            *result_box;
   GtkImage             *result_icon;
   GtkLabel             *result_title;
+  GtkLabel             *result_hint;
   GtkLabel             *result_detail;
   GtkWidget            *troubleshoot_button;
 };
@@ -34,12 +35,13 @@ update_visible (EsplashStatusArea *self)
 }
 
 void
-esplash_status_area_set_job (EsplashStatusArea *self,
-                             EsplashJob        *job)
+esplash_status_area_set_job (EsplashStatusArea  *self,
+                             EsplashJob         *job,
+                             const char * const *region_names)
 {
   g_return_if_fail (ESPLASH_IS_STATUS_AREA (self));
 
-  esplash_progress_panel_set_job (self->progress_panel, job);
+  esplash_progress_panel_set_job (self->progress_panel, job, region_names);
   gtk_widget_set_visible (GTK_WIDGET (self->progress_panel), job != NULL);
   if (job != NULL)
     gtk_widget_set_visible (self->result_box, FALSE);
@@ -50,6 +52,7 @@ void
 esplash_status_area_show_result (EsplashStatusArea *self,
                                  const char        *kind,
                                  const char        *title,
+                                 const char        *hint,
                                  const char        *detail)
 {
   static const char *kinds[] = { "success", "error", "info" };
@@ -66,8 +69,17 @@ esplash_status_area_show_result (EsplashStatusArea *self,
     }
   gtk_widget_add_css_class (self->result_box, kind);
   gtk_label_set_text (self->result_title, title);
+  gtk_label_set_text (self->result_hint, hint != NULL ? hint : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->result_hint), hint != NULL);
   gtk_label_set_text (self->result_detail, detail);
-  gtk_widget_set_visible (self->troubleshoot_button, g_str_equal (kind, "error"));
+  /* Under a hint the detail is the technical record: quieter. */
+  if (hint != NULL)
+    gtk_widget_add_css_class (GTK_WIDGET (self->result_detail), "dim-label");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->result_detail), "dim-label");
+  /* Offered once a diagnosis can be made (the action is enabled then). */
+  gtk_widget_set_visible (self->troubleshoot_button,
+                          g_str_equal (kind, "error") && gtk_widget_get_sensitive (self->troubleshoot_button));
   gtk_widget_set_visible (self->result_box, TRUE);
   update_visible (self);
 }
@@ -125,6 +137,7 @@ esplash_status_area_class_init (EsplashStatusAreaClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EsplashStatusArea, result_box);
   gtk_widget_class_bind_template_child (widget_class, EsplashStatusArea, result_icon);
   gtk_widget_class_bind_template_child (widget_class, EsplashStatusArea, result_title);
+  gtk_widget_class_bind_template_child (widget_class, EsplashStatusArea, result_hint);
   gtk_widget_class_bind_template_child (widget_class, EsplashStatusArea, result_detail);
   gtk_widget_class_bind_template_child (widget_class, EsplashStatusArea, troubleshoot_button);
   gtk_widget_class_bind_template_callback (widget_class, dismiss_cb);

@@ -22,10 +22,12 @@ typedef void (*EsplashWindowJobDone) (EsplashWindow *self,
 EsplashJobPlan *esplash_window_new_plan    (EsplashWindow    *self,
                                             EsplashJobAction  action);
 /* Runs @plan: progress panel, Cancel, inhibit, log. @busy_message goes to
- * the log. FALSE when a job is already running. */
+ * the log; @region_names (nullable) name a write's regions in plan order.
+ * FALSE when a job is already running. */
 gboolean        esplash_window_run_job     (EsplashWindow        *self,
                                             EsplashJobPlan       *plan,
                                             const char           *busy_message,
+                                            const char * const   *region_names,
                                             EsplashWindowJobDone  done);
 /* @kind: "success", "error" or "info". */
 void            esplash_window_show_result (EsplashWindow *self,

@@ -71,7 +71,7 @@ start_read (EsplashWindowTools *self,
   esplash_job_plan_set_read (plan, 0, size, self->backup_file);
   /* TRANSLATORS: log line, "Backing up 4.0 MiB of flash to /home/me/flash.bin" */
   message = g_strdup_printf (_("Backing up %s of flash to %s"), size_text, path);
-  esplash_window_run_job (self->window, plan, message, backup_done);
+  esplash_window_run_job (self->window, plan, message, NULL, backup_done);
 }
 
 static void
@@ -117,7 +117,7 @@ esplash_window_tools_backup (EsplashWindowTools *self,
         return;
       /* The backup connects again right after: no need to run the firmware. */
       esplash_job_plan_set_after (plan, ESPLASH_AFTER_NO_RESET);
-      esplash_window_run_job (self->window, plan, _("Detecting the flash size"), backup_described);
+      esplash_window_run_job (self->window, plan, _("Detecting the flash size"), NULL, backup_described);
     }
 }
 
@@ -216,7 +216,7 @@ erase_response_cb (EsplashWindowTools *self,
     return;
   plan = esplash_window_new_plan (self->window, ESPLASH_JOB_ERASE_ALL);
   if (plan != NULL)
-    esplash_window_run_job (self->window, plan, _("Erasing the whole flash"), erase_done);
+    esplash_window_run_job (self->window, plan, _("Erasing the whole flash"), NULL, erase_done);
 }
 
 static void
@@ -274,7 +274,7 @@ chip_info_activated (GSimpleAction *action,
   g_autoptr(EsplashJobPlan) plan = esplash_window_new_plan (self->window, ESPLASH_JOB_DESCRIBE);
 
   if (plan != NULL)
-    esplash_window_run_job (self->window, plan, _("Reading the chip details"), chip_info_done);
+    esplash_window_run_job (self->window, plan, _("Reading the chip details"), NULL, chip_info_done);
 }
 
 /* ---- reset ------------------------------------------------------------- */
@@ -299,7 +299,7 @@ reset_activated (GSimpleAction *action,
     return;
   /* Whatever "after flashing" says: resetting means running the firmware. */
   esplash_job_plan_set_after (plan, ESPLASH_AFTER_HARD_RESET);
-  esplash_window_run_job (self->window, plan, _("Resetting the board"), reset_done);
+  esplash_window_run_job (self->window, plan, _("Resetting the board"), NULL, reset_done);
 }
 
 /* ---- GObject ----------------------------------------------------------- */

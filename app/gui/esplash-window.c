@@ -17,19 +17,11 @@
 #include "esplash-app-text.h"
 #include "esplash-firmware-list.h"
 #include "esplash-log-pane.h"
+#include "esplash-options-panel.h"
 #include "esplash-port-chooser.h"
 #include "esplash-status-area.h"
 #include "esplash-window-private.h"
 #include "esplash-window-tools.h"
-
-/* The baud drop-down's entries; 0 = automatic (see choose_baud()). */
-static const guint bauds[] = { 0, 115200, 230400, 460800, 921600, 1500000 };
-#define DEFAULT_BAUD_INDEX 0
-
-enum {
-  AFTER_RESET_AND_RUN = 0,
-  AFTER_STAY_IN_BOOTLOADER = 1,
-};
 
 struct _EsplashWindow
 {
@@ -39,13 +31,9 @@ struct _EsplashWindow
   GtkWidget            *scroller;
   GtkWidget            *device_section;
   EsplashFirmwareList  *firmware_section;
-  GtkWidget            *options_section;
+  EsplashOptionsPanel  *options_section;
   EsplashPortChooser   *port_chooser;
   GtkLabel             *chip_label;
-  GtkDropDown          *baud_drop_down;
-  GtkDropDown          *after_drop_down;
-  GtkSwitch            *verify_switch;
-  GtkSwitch            *erase_switch;
   EsplashStatusArea    *status_area;
   EsplashLogPane       *log_pane;
 
@@ -108,7 +96,7 @@ update_actions (EsplashWindow *self)
     esplash_window_tools_set_enabled (self->tools, !busy && have_port);
   gtk_widget_set_sensitive (self->device_section, !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->firmware_section), !busy);
-  gtk_widget_set_sensitive (self->options_section, !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->options_section), !busy);
 }
 
 void
@@ -117,7 +105,7 @@ esplash_window_show_result (EsplashWindow *self,
                             const char    *title,
                             const char    *detail)
 {
-  esplash_status_area_show_result (self->status_area, kind, title, detail);
+  esplash_status_area_show_result (self->status_area, kind, title, NULL, detail);
 }
 
 static void
@@ -247,8 +235,7 @@ static guint
 choose_baud (EsplashWindow   *self,
              EsplashPortItem *port)
 {
-  guint index = gtk_drop_down_get_selected (self->baud_drop_down);
-  guint baud = bauds[index < G_N_ELEMENTS (bauds) ? index : DEFAULT_BAUD_INDEX];
+  guint baud = esplash_options_panel_get_baud (self->options_section);
 
   if (baud != 0)
     return baud;
@@ -262,8 +249,7 @@ choose_baud (EsplashWindow   *self,
 EsplashAfter
 esplash_window_get_after (EsplashWindow *self)
 {
-  return gtk_drop_down_get_selected (self->after_drop_down) == AFTER_STAY_IN_BOOTLOADER
-           ? ESPLASH_AFTER_NO_RESET : ESPLASH_AFTER_HARD_RESET;
+  return esplash_options_panel_get_after (self->options_section);
 }
 
 EsplashJobPlan *
@@ -330,7 +316,7 @@ job_done_cb (GObject      *source,
 
   ok = esplash_job_run_finish (job, result, &error);
 
-  esplash_status_area_set_job (self->status_area, NULL);
+  esplash_status_area_set_job (self->status_area, NULL, NULL);
   g_signal_handlers_disconnect_by_data (job, self);
   g_clear_object (&self->job);
   g_clear_object (&self->cancellable);
@@ -358,7 +344,8 @@ job_done_cb (GObject      *source,
     }
   else
     {
-      esplash_window_show_result (self, "error", esplash_error_title (error, action), error->message);
+      esplash_status_area_show_result (self->status_area, "error", esplash_error_title (error, action),
+                                       esplash_error_hint (error), error->message);
       esplash_window_log (self, ESPLASH_LOG_ERROR, error->message);
     }
 }
@@ -367,6 +354,7 @@ gboolean
 esplash_window_run_job (EsplashWindow        *self,
                         EsplashJobPlan       *plan,
                         const char           *busy_message,
+                        const char * const   *region_names,
                         EsplashWindowJobDone  done)
 {
   GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
@@ -387,7 +375,7 @@ esplash_window_run_job (EsplashWindow        *self,
                            self, G_CONNECT_SWAPPED);
   esplash_window_log (self, ESPLASH_LOG_INFO, busy_message);
 
-  esplash_status_area_set_job (self->status_area, self->job);
+  esplash_status_area_set_job (self->status_area, self->job, region_names);
 
   if (app != NULL)
     self->inhibit_cookie = gtk_application_inhibit (app, GTK_WINDOW (self),
@@ -426,6 +414,7 @@ flash_activated (GSimpleAction *action,
   g_autoptr(EsplashJobPlan) plan = NULL;
   g_autofree char *message = NULL;
   EsplashWriteOptions write;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   guint n;
 
   if (self->job != NULL || port == NULL)
@@ -433,11 +422,11 @@ flash_activated (GSimpleAction *action,
   plan = esplash_window_new_plan (self, ESPLASH_JOB_WRITE);
 
   esplash_write_options_init (&write);
-  write.verify = gtk_switch_get_active (self->verify_switch);
-  write.erase_all = gtk_switch_get_active (self->erase_switch);
+  write.verify = esplash_options_panel_get_verify (self->options_section);
+  write.erase_all = esplash_options_panel_get_erase_all (self->options_section);
   esplash_job_plan_set_write_options (plan, &write);
 
-  n = esplash_firmware_list_add_to_plan (self->firmware_section, plan);
+  n = esplash_firmware_list_add_to_plan (self->firmware_section, plan, names);
   if (n == 0)
     return;
 
@@ -445,7 +434,8 @@ flash_activated (GSimpleAction *action,
   message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Flashing %u file to %s",
                                           "Flashing %u files to %s", n),
                              n, esplash_port_item_get_title (port));
-  esplash_window_run_job (self, plan, message, flash_done);
+  g_ptr_array_add (names, NULL);
+  esplash_window_run_job (self, plan, message, (const char * const *) names->pdata, flash_done);
 }
 
 static void
@@ -540,78 +530,25 @@ esplash_window_close_request (GtkWindow *window)
 
 /* ---- settings ---------------------------------------------------------- */
 
-static gboolean
-baud_get_mapping (GValue   *value,
-                  GVariant *variant,
-                  gpointer  user_data)
-{
-  guint baud = g_variant_get_uint32 (variant);
-
-  g_value_set_uint (value, DEFAULT_BAUD_INDEX);
-  for (guint i = 0; i < G_N_ELEMENTS (bauds); i++)
-    {
-      if (bauds[i] == baud)
-        g_value_set_uint (value, i);
-    }
-  return TRUE;
-}
-
-static GVariant *
-baud_set_mapping (const GValue       *value,
-                  const GVariantType *expected_type,
-                  gpointer            user_data)
-{
-  guint index = g_value_get_uint (value);
-
-  return g_variant_new_uint32 (bauds[index < G_N_ELEMENTS (bauds) ? index : DEFAULT_BAUD_INDEX]);
-}
-
-static gboolean
-after_get_mapping (GValue   *value,
-                   GVariant *variant,
-                   gpointer  user_data)
-{
-  g_value_set_uint (value, g_str_equal (g_variant_get_string (variant, NULL), "stay")
-                             ? AFTER_STAY_IN_BOOTLOADER : AFTER_RESET_AND_RUN);
-  return TRUE;
-}
-
-static GVariant *
-after_set_mapping (const GValue       *value,
-                   const GVariantType *expected_type,
-                   gpointer            user_data)
-{
-  return g_variant_new_string (g_value_get_uint (value) == AFTER_STAY_IN_BOOTLOADER ? "stay" : "reset");
-}
-
 static void
 bind_settings (EsplashWindow *self)
 {
+  g_autoptr(GVariant) files = NULL;
   int width, height;
 
   if (self->settings == NULL)
     return;
 
-  g_settings_bind (self->settings, "verify", self->verify_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind (self->settings, "erase-all", self->erase_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  esplash_options_panel_bind (self->options_section, self->settings);
   g_settings_bind (self->settings, "last-port", self->port_chooser, "preferred-port",
                    G_SETTINGS_BIND_DEFAULT);
-  g_settings_bind_with_mapping (self->settings, "baud", self->baud_drop_down, "selected",
-                                G_SETTINGS_BIND_DEFAULT, baud_get_mapping, baud_set_mapping,
-                                NULL, NULL);
-  g_settings_bind_with_mapping (self->settings, "after", self->after_drop_down, "selected",
-                                G_SETTINGS_BIND_DEFAULT, after_get_mapping, after_set_mapping,
-                                NULL, NULL);
 
   g_settings_get (self->settings, "window-size", "(ii)", &width, &height);
   gtk_window_set_default_size (GTK_WINDOW (self), width, height);
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
-  {
-    g_autoptr(GVariant) files = g_settings_get_value (self->settings, "last-files");
-
-    esplash_firmware_list_restore (self->firmware_section, files);
-  }
+  files = g_settings_get_value (self->settings, "last-files");
+  esplash_firmware_list_restore (self->firmware_section, files);
 }
 
 /* ---- GObject ----------------------------------------------------------- */
@@ -657,6 +594,25 @@ esplash_window_finalize (GObject *object)
   G_OBJECT_CLASS (esplash_window_parent_class)->finalize (object);
 }
 
+/* GtkApplication would add the icons but, unlike AdwApplication, not the
+ * style sheet; the window does both so it looks the same without the app
+ * (tests, screenshots). */
+static void
+load_style (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (display == NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/esplash/Esplash/style.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
+                                    "/io/github/esplash/Esplash/icons");
+}
+
 static void
 esplash_window_class_init (EsplashWindowClass *klass)
 {
@@ -669,8 +625,11 @@ esplash_window_class_init (EsplashWindowClass *klass)
   object_class->finalize = esplash_window_finalize;
   window_class->close_request = esplash_window_close_request;
 
+  load_style ();
+
   g_type_ensure (ESPLASH_TYPE_FIRMWARE_LIST);
   g_type_ensure (ESPLASH_TYPE_LOG_PANE);
+  g_type_ensure (ESPLASH_TYPE_OPTIONS_PANEL);
   g_type_ensure (ESPLASH_TYPE_PORT_CHOOSER);
   g_type_ensure (ESPLASH_TYPE_STATUS_AREA);
 
@@ -682,10 +641,6 @@ esplash_window_class_init (EsplashWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, options_section);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, port_chooser);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, chip_label);
-  gtk_widget_class_bind_template_child (widget_class, EsplashWindow, baud_drop_down);
-  gtk_widget_class_bind_template_child (widget_class, EsplashWindow, after_drop_down);
-  gtk_widget_class_bind_template_child (widget_class, EsplashWindow, verify_switch);
-  gtk_widget_class_bind_template_child (widget_class, EsplashWindow, erase_switch);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, status_area);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, log_pane);
 }
@@ -699,7 +654,6 @@ esplash_window_init (EsplashWindow *self)
                                    G_N_ELEMENTS (win_actions), self);
   set_action_enabled (self, "troubleshoot", FALSE);
   self->tools = esplash_window_tools_new (self);
-  gtk_drop_down_set_selected (self->baud_drop_down, DEFAULT_BAUD_INDEX);
   reset_chip (self);
 
   /* Files and folders dropped anywhere on the settings go to the list. */
