@@ -526,7 +526,8 @@ static void
 test_not_an_image (void)
 {
   g_auto(Planned) p = { 0 };
-  g_autoptr(GBytes) junk = g_bytes_new_static ("PK\003\004 a zip file, not firmware", 32);
+  static const char zip[] = "PK\003\004 a zip file, not firmware";
+  g_autoptr(GBytes) junk = g_bytes_new_static (zip, sizeof zip - 1);
 
   flasher_args_dir (&p, "\"0x10000\": \"app.bin\"", NULL);
   write_text (p.dir, "build/flasher_args.json",

@@ -49,7 +49,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   check (text, e2);
   /* the offset parser on a prefix of the input */
   memset (buf, 0, sizeof buf);
-  memcpy (buf, data, MIN (size, sizeof buf - 1));
+  if (size > 0)
+    memcpy (buf, data, MIN (size, sizeof buf - 1));
   if (esplash_parse_offset (buf, &offset))
     FUZZ_CHECK (buf[0] != '-' && buf[0] != '+' && buf[0] != ' ', "no sign or space");
   return 0;
