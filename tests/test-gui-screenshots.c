@@ -64,8 +64,10 @@ wait_idle (EsplashWindow *window)
 /* Renders the window as the compositor would show it (header bar
  * included) and checks it is the size asked for and not blank. */
 static void
-capture (EsplashWindow *window,
-         const char    *name)
+capture_window (GtkWindow  *window,
+                const char *name,
+                int         expected_width,
+                int         expected_height)
 {
   GtkWidget *widget = GTK_WIDGET (window);
   g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
@@ -82,8 +84,13 @@ capture (EsplashWindow *window,
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   /* The window manager may take a few pixels for borders. */
-  g_assert_cmpint (ABS (width - WIDTH), <=, 20);
-  g_assert_cmpint (ABS (height - HEIGHT), <=, 20);
+  if (expected_width > 0)
+    {
+      g_assert_cmpint (ABS (width - expected_width), <=, 20);
+      g_assert_cmpint (ABS (height - expected_height), <=, 20);
+    }
+  g_assert_cmpint (width, >, 100);
+  g_assert_cmpint (height, >, 100);
 
   gdk_paintable_snapshot (paintable, snapshot, width, height);
   node = gtk_snapshot_free_to_node (snapshot);
@@ -106,6 +113,28 @@ capture (EsplashWindow *window,
       g_assert_true (gdk_texture_save_to_png (texture, path));
       g_test_message ("saved %s (%d×%d)", path, width, height);
     }
+}
+
+static void
+capture (EsplashWindow *window,
+         const char    *name)
+{
+  capture_window (GTK_WINDOW (window), name, WIDTH, HEIGHT);
+}
+
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* (transfer none) */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
 }
 
 static void
@@ -205,6 +234,27 @@ test_states (Fixture       *fixture,
   esplash_log_pane_set_expanded (esplash_window_get_log_pane (window), FALSE);
   g_assert_true (esplash_window_get_result (window, NULL, NULL));
   capture (window, "03-success.png");
+
+  /* The chip details dialog and the keyboard shortcuts. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "chip-info", NULL);
+  wait_idle (window);
+  {
+    GtkWindow *dialog = find_toplevel (g_type_from_name ("EsplashChipDialog"));
+    g_autoptr(GtkBuilder) builder = NULL;
+    GtkWindow *shortcuts;
+
+    g_assert_nonnull (dialog);
+    capture_window (dialog, "chip-info.png", 0, 0);
+    gtk_window_destroy (dialog);
+
+    builder = gtk_builder_new_from_resource ("/io/github/esplash/Esplash/gtk/help-overlay.ui");
+    shortcuts = GTK_WINDOW (gtk_builder_get_object (builder, "help_overlay"));
+    g_assert_true (GTK_IS_SHORTCUTS_WINDOW (shortcuts));
+    gtk_window_set_transient_for (shortcuts, GTK_WINDOW (window));
+    gtk_window_present (shortcuts);
+    capture_window (shortcuts, "shortcuts.png", 0, 0);
+    gtk_window_destroy (shortcuts);
+  }
 
   /* The board vanishes while the app (the third file) is written again. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);

@@ -30,10 +30,12 @@ add_row (EsplashChipDialog *self,
 
   gtk_widget_add_css_class (box, "esplash-row");
   gtk_label_set_xalign (GTK_LABEL (name_label), 0.0);
-  gtk_widget_set_hexpand (name_label, TRUE);
-  gtk_widget_set_valign (name_label, GTK_ALIGN_START);
+  gtk_widget_set_valign (name_label, GTK_ALIGN_CENTER);
+  /* The value takes the rest of the row and wraps only when it must. */
+  gtk_widget_set_hexpand (value_label, TRUE);
   gtk_label_set_xalign (GTK_LABEL (value_label), 1.0);
   gtk_label_set_wrap (GTK_LABEL (value_label), TRUE);
+  gtk_label_set_width_chars (GTK_LABEL (value_label), 20);
   gtk_label_set_justify (GTK_LABEL (value_label), GTK_JUSTIFY_RIGHT);
   gtk_label_set_selectable (GTK_LABEL (value_label), TRUE);
   gtk_widget_add_css_class (value_label, "dim-label");
