@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
+#include <locale.h>
 #include <string.h>
 #include <gtk/gtk.h>
 
@@ -279,6 +280,9 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  /* LANGUAGE=de (with LC_ALL=C.UTF-8) gives German pictures. */
+  setlocale (LC_ALL, "");
+  esplash_application_bind_text_domain ();
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     g_setenv ("GTK_A11Y", "none", TRUE);
 

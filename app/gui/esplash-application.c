@@ -54,6 +54,35 @@ load_settings (void)
   return g_settings_new_full (schema, NULL, NULL);
 }
 
+/* ESPLASH_LOCALEDIR wins; a program running from the build tree reads the
+ * catalogues meson compiled there, so `LANGUAGE=de build/app/gui/esplash`
+ * is translated before anything is installed. */
+const char *
+esplash_application_get_locale_dir (void)
+{
+  const char *env = g_getenv ("ESPLASH_LOCALEDIR");
+
+  if (env != NULL && *env != '\0')
+    return env;
+#if defined(ESPLASH_BUILD_ROOT) && defined(ESPLASH_BUILD_LOCALE_DIR)
+  {
+    g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+    if (exe != NULL && g_str_has_prefix (exe, ESPLASH_BUILD_ROOT G_DIR_SEPARATOR_S))
+      return ESPLASH_BUILD_LOCALE_DIR;
+  }
+#endif
+  return LOCALEDIR;
+}
+
+void
+esplash_application_bind_text_domain (void)
+{
+  bindtextdomain (GETTEXT_PACKAGE, esplash_application_get_locale_dir ());
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+}
+
 static char *
 find_stub_dir (void)
 {

@@ -19,4 +19,9 @@ GSettings          *esplash_application_get_settings (EsplashApplication *self);
 /* Where flasher stubs are found when not installed; %NULL = the core's default. */
 const char         *esplash_application_get_stub_dir (EsplashApplication *self);
 
+/* Where the translations are read from (see the .c). */
+const char         *esplash_application_get_locale_dir   (void);
+/* Binds the "esplash" text domain there; call after setlocale(). */
+void                esplash_application_bind_text_domain (void);
+
 G_END_DECLS

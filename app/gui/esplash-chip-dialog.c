@@ -130,8 +130,10 @@ fill (EsplashChipDialog            *self,
   else
     {
       /* TRANSLATORS: the chip's ROM cannot report its security settings */
-      add_row (self, _("Secure Boot"), _("Not reported by this chip"));
-      add_row (self, _("Flash encryption"), _("Not reported by this chip"));
+      const char *unknown = _("Not reported by this chip");
+
+      add_row (self, _("Secure Boot"), unknown);
+      add_row (self, _("Flash encryption"), unknown);
     }
 }
 

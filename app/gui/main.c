@@ -16,9 +16,7 @@ main (int    argc,
   g_autoptr(EsplashApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  esplash_application_bind_text_domain ();
 
   g_set_application_name (_("Esplash"));
   app = esplash_application_new ();
