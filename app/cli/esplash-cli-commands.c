@@ -53,8 +53,8 @@ format_mac (const guint8 mac[6])
                           mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
-static char *
-format_size (guint32 bytes)
+char *
+cli_format_size (guint32 bytes)
 {
   if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
     return g_strdup_printf ("%uMB", bytes / (1024 * 1024));
@@ -78,9 +78,8 @@ console_name (EsplashConsole console)
     }
 }
 
-/* What esptool prints after connecting: features, crystal, MAC. */
-static gboolean
-describe (CliContext              *ctx,
+gboolean
+cli_describe (CliContext              *ctx,
           EsplashDevice           *device,
           EsplashChipDescription  *desc,
           GCancellable            *cancellable,
@@ -112,278 +111,7 @@ describe_only (CliContext     *ctx,
 {
   EsplashChipDescription desc;
 
-  return describe (ctx, device, &desc, cancellable, error);
-}
-
-/* ------------------------------------------------------------------ */
-/* Regions: ADDR FILE pairs                                            */
-
-static gboolean
-check_write_options (CliContext  *ctx,
-                     GError     **error)
-{
-  if (ctx->flash_mode != NULL && g_strcmp0 (ctx->flash_mode, "keep") != 0 &&
-      esplash_flash_mode_code (ctx->flash_mode) < 0)
-    {
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                   "Unknown --flash-mode “%s”: use keep, qio, qout, dio or dout", ctx->flash_mode);
-      return FALSE;
-    }
-  if (ctx->flash_freq != NULL && g_strcmp0 (ctx->flash_freq, "keep") != 0)
-    {
-      gboolean known = FALSE;
-      guint n;
-      const EsplashChipInfo *const *chips = esplash_chip_list (&n);
-
-      for (guint i = 0; i < n && !known; i++)
-        if (ctx->chip_info == NULL || chips[i] == ctx->chip_info)
-          known = esplash_chip_flash_freq_code (chips[i], ctx->flash_freq) >= 0;
-      if (!known)
-        {
-          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                       "Unknown --flash-freq “%s”%s%s: use keep or a frequency such as 40m",
-                       ctx->flash_freq, ctx->chip_info != NULL ? " for the " : "",
-                       ctx->chip_info != NULL ? ctx->chip_info->name : "");
-          return FALSE;
-        }
-    }
-  if (ctx->flash_size != NULL && g_strcmp0 (ctx->flash_size, "keep") != 0 &&
-      g_strcmp0 (ctx->flash_size, "detect") != 0 && esplash_flash_size_parse (ctx->flash_size) == 0)
-    {
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                   "Unknown --flash-size “%s”: use keep, detect or a size such as 4MB",
-                   ctx->flash_size);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-/* Reads every ADDR FILE pair and checks them against each other. */
-static gboolean
-prepare_regions (CliContext  *ctx,
-                 GError     **error)
-{
-  guint n = g_strv_length (ctx->args);
-  guint32 flash_size = ctx->flash_size != NULL ? esplash_flash_size_parse (ctx->flash_size) : 0;
-
-  if (n % 2 != 0)
-    {
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                   "Expected ADDRESS FILE pairs, but “%s” has no file after it", ctx->args[n - 1]);
-      return FALSE;
-    }
-  ctx->regions = g_ptr_array_new_with_free_func ((GDestroyNotify) esplash_flash_region_free);
-  for (guint i = 0; i < n; i += 2)
-    {
-      const char *path = ctx->args[i + 1];
-      g_autofree char *contents = NULL;
-      g_autoptr(GError) local_error = NULL;
-      gsize len;
-      guint32 address;
-      guint64 end;
-
-      if (!cli_parse_address (ctx->args[i], &address, error))
-        return FALSE;
-      if (!g_file_get_contents (path, &contents, &len, &local_error))
-        {
-          g_set_error (error, ESPLASH_ERROR,
-                       g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT)
-                         ? ESPLASH_ERROR_NOT_FOUND : ESPLASH_ERROR_FAILED,
-                       "Cannot read %s: %s", path, local_error->message);
-          return FALSE;
-        }
-      end = (guint64) address + len;
-      if (end > (guint64) G_MAXUINT32 + 1)
-        {
-          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                       "%s (%" G_GSIZE_FORMAT " bytes at 0x%X) ends beyond 4 GiB", path, len,
-                       address);
-          return FALSE;
-        }
-      if (flash_size != 0 && end > flash_size)
-        {
-          g_autofree char *size_text = format_size (flash_size);
-
-          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_IMAGE_TOO_LARGE,
-                       "%s (%" G_GSIZE_FORMAT " bytes at 0x%X) ends at 0x%" G_GINT64_MODIFIER
-                       "X, beyond the %s flash given with --flash-size", path, len, address,
-                       end, size_text);
-          return FALSE;
-        }
-      if (len == 0)
-        cli_output_message (ctx->out, ESPLASH_LOG_WARNING, "%s is empty: nothing to write at 0x%X",
-                            path, address);
-      else if (address % 4 != 0)
-        cli_output_message (ctx->out, ESPLASH_LOG_WARNING,
-                            "Address 0x%X of %s is not a multiple of 4: the flash is written in "
-                            "4-byte words", address, path);
-      else if (address % SECTOR != 0)
-        cli_output_message (ctx->out, ESPLASH_LOG_WARNING,
-                            "Address 0x%X of %s is not 4 KiB-aligned: the rest of sector 0x%X "
-                            "before it is erased too", address, path, address & ~(SECTOR - 1));
-      if (len % 4 != 0)
-        cli_output_message (ctx->out, ESPLASH_LOG_DEBUG,
-                            "%s is %" G_GSIZE_FORMAT " bytes long: padded with 0xFF to a multiple "
-                            "of 4", path, len);
-
-      /* Writing erases whole sectors, so regions may not share one. */
-      for (guint k = 0; k < ctx->regions->len && len > 0; k++)
-        {
-          const EsplashFlashRegion *other = g_ptr_array_index (ctx->regions, k);
-          gsize other_len = g_bytes_get_size (other->data);
-          guint64 a0 = address & ~(SECTOR - 1), a1 = (end + SECTOR - 1) & ~(guint64) (SECTOR - 1);
-          guint64 b0 = other->address & ~(SECTOR - 1);
-          guint64 b1 = ((guint64) other->address + other_len + SECTOR - 1) & ~(guint64) (SECTOR - 1);
-
-          if (other_len > 0 && a0 < b1 && b0 < a1)
-            {
-              g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                           "%s at 0x%X and %s at 0x%X overlap (they share flash sectors "
-                           "0x%" G_GINT64_MODIFIER "X–0x%" G_GINT64_MODIFIER "X)",
-                           path, address, other->name, other->address, MAX (a0, b0),
-                           MIN (a1, b1) - 1);
-              return FALSE;
-            }
-        }
-      g_ptr_array_add (ctx->regions,
-                       esplash_flash_region_new (address,
-                                                 g_bytes_new_take (g_steal_pointer (&contents), len),
-                                                 path));
-    }
-  return TRUE;
-}
-
-/* esptool refuses images built for another chip; say so before writing. */
-static void
-warn_foreign_images (CliContext            *ctx,
-                     const EsplashChipInfo *chip)
-{
-  for (guint i = 0; i < ctx->regions->len; i++)
-    {
-      const EsplashFlashRegion *region = g_ptr_array_index (ctx->regions, i);
-      gsize len;
-      const guint8 *data = g_bytes_get_data (region->data, &len);
-      EsplashImageInfo info;
-
-      if (len < 24 || data[0] != ESPLASH_IMAGE_MAGIC ||
-          !esplash_image_parse (data, len, NULL, &info, NULL) || !info.has_extended_header)
-        continue;
-      if (chip->image_chip_id >= 0 && info.chip_id != (guint) chip->image_chip_id)
-        {
-          const EsplashChipInfo *other = esplash_chip_from_image_id (info.chip_id);
-
-          cli_output_message (ctx->out, ESPLASH_LOG_WARNING,
-                              "%s is an image for %s (chip id %u), not for this %s",
-                              region->name, other != NULL ? other->name : "an unknown chip",
-                              info.chip_id, chip->name);
-        }
-    }
-}
-
-static void
-result_regions (CliContext *ctx,
-                gboolean    verified)
-{
-  if (ctx->result == NULL)
-    return;
-  json_builder_set_member_name (ctx->result, "regions");
-  json_builder_begin_array (ctx->result);
-  for (guint i = 0; i < ctx->regions->len; i++)
-    {
-      const EsplashFlashRegion *region = g_ptr_array_index (ctx->regions, i);
-
-      json_builder_begin_object (ctx->result);
-      json_builder_set_member_name (ctx->result, "address");
-      json_builder_add_int_value (ctx->result, region->address);
-      json_builder_set_member_name (ctx->result, "file");
-      json_builder_add_string_value (ctx->result, region->name);
-      json_builder_set_member_name (ctx->result, "size");
-      json_builder_add_int_value (ctx->result, (gint64) g_bytes_get_size (region->data));
-      json_builder_set_member_name (ctx->result, "verified");
-      json_builder_add_boolean_value (ctx->result,
-                                      verified && g_bytes_get_size (region->data) > 0);
-      json_builder_end_object (ctx->result);
-    }
-  json_builder_end_array (ctx->result);
-}
-
-static gboolean
-can_md5 (EsplashDevice *device)
-{
-  return !esplash_device_is_secure_download_mode (device) &&
-         (esplash_device_is_stub (device) || !esplash_device_get_chip (device)->rom_is_esp8266_like);
-}
-
-/* ------------------------------------------------------------------ */
-/* write-flash, verify-flash                                           */
-
-static gboolean
-prepare_write (CliContext  *ctx,
-               GError     **error)
-{
-  return check_write_options (ctx, error) && prepare_regions (ctx, error);
-}
-
-static gboolean
-run_write (CliContext     *ctx,
-           EsplashDevice  *device,
-           GCancellable   *cancellable,
-           GError        **error)
-{
-  EsplashWriteOptions options;
-
-  if (!describe_only (ctx, device, cancellable, error))
-    return FALSE;
-  warn_foreign_images (ctx, esplash_device_get_chip (device));
-
-  esplash_write_options_init (&options);
-  options.compress = ctx->no_compress ? ESPLASH_COMPRESS_NEVER : ESPLASH_COMPRESS_AUTO;
-  options.verify = !ctx->no_verify;
-  options.erase_all = ctx->erase_all;
-  options.flash_mode = ctx->flash_mode;
-  options.flash_freq = ctx->flash_freq;
-  options.flash_size = ctx->flash_size;
-  if (!esplash_flash_write (device, ctx->regions, &options, cancellable, error))
-    return FALSE;
-  result_regions (ctx, options.verify && can_md5 (device));
-  return TRUE;
-}
-
-static gboolean
-run_verify (CliContext     *ctx,
-            EsplashDevice  *device,
-            GCancellable   *cancellable,
-            GError        **error)
-{
-  if (!describe_only (ctx, device, cancellable, error))
-    return FALSE;
-  if (!can_md5 (device))
-    {
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED,
-                   "Cannot verify: %s",
-                   esplash_device_is_secure_download_mode (device)
-                     ? "Secure Download Mode has no flash MD5 command"
-                     : "the ESP8266 ROM loader has no MD5 command; verify with the flasher stub "
-                       "(drop --no-stub)");
-      return FALSE;
-    }
-  for (guint i = 0; i < ctx->regions->len; i++)
-    {
-      EsplashFlashRegion *region = g_ptr_array_index (ctx->regions, i);
-      g_autoptr(GPtrArray) one = g_ptr_array_new ();
-      gsize len = g_bytes_get_size (region->data);
-
-      if (len == 0)
-        continue;
-      cli_output_message (ctx->out, ESPLASH_LOG_INFO,
-                          "Verifying 0x%" G_GSIZE_MODIFIER "x (%" G_GSIZE_FORMAT ") bytes @ "
-                          "0x%08x in flash against %s...", len, len, region->address, region->name);
-      g_ptr_array_add (one, region);
-      if (!esplash_flash_verify (device, one, cancellable, error))
-        return FALSE;
-    }
-  result_regions (ctx, TRUE);
-  return TRUE;
+  return cli_describe (ctx, device, &desc, cancellable, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -448,7 +176,7 @@ run_read (CliContext     *ctx,
     }
   else if (flash_size != 0 && (guint64) ctx->address + ctx->size > flash_size)
     {
-      g_autofree char *size_text = format_size (flash_size);
+      g_autofree char *size_text = cli_format_size (flash_size);
 
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_IMAGE_TOO_LARGE,
                    "Cannot read 0x%X bytes at 0x%X: that ends beyond the %s flash",
@@ -534,7 +262,7 @@ run_chip_id (CliContext     *ctx,
   EsplashChipDescription desc;
   const EsplashChipInfo *chip = esplash_device_get_chip (device);
 
-  if (!describe (ctx, device, &desc, cancellable, error))
+  if (!cli_describe (ctx, device, &desc, cancellable, error))
     return FALSE;
   if (chip->family == ESPLASH_CHIP_ESP8266)
     {
@@ -574,7 +302,7 @@ run_flash_id (CliContext     *ctx,
       !esplash_device_read_flash_id (device, &id, cancellable, error))
     return FALSE;
   size = esplash_flash_size_from_id (id);
-  size_text = size != 0 ? format_size (size) : g_strdup ("unknown");
+  size_text = size != 0 ? cli_format_size (size) : g_strdup ("unknown");
   cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Manufacturer: %02x", id & 0xFF);
   cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Device: %02x%02x", (id >> 8) & 0xFF,
                       (id >> 16) & 0xFF);
@@ -595,7 +323,7 @@ run_info (CliContext     *ctx,
   EsplashChipDescription desc;
   g_autofree char *size_text = NULL;
 
-  if (!describe (ctx, device, &desc, cancellable, error))
+  if (!cli_describe (ctx, device, &desc, cancellable, error))
     return FALSE;
   cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Console: %s", console_name (desc.console));
   cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Loader: %s",
@@ -607,7 +335,7 @@ run_info (CliContext     *ctx,
     cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Secure Download Mode: enabled");
   if (!desc.secure_download_mode)
     {
-      size_text = desc.flash_size != 0 ? format_size (desc.flash_size) : g_strdup ("unknown");
+      size_text = desc.flash_size != 0 ? cli_format_size (desc.flash_size) : g_strdup ("unknown");
       cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Flash: manufacturer %02x, device %02x%02x, "
                           "size %s", desc.flash_id & 0xFF, (desc.flash_id >> 8) & 0xFF,
                           (desc.flash_id >> 16) & 0xFF, size_text);
@@ -712,31 +440,43 @@ run_list_ports (CliContext     *ctx,
 
 /* ------------------------------------------------------------------ */
 
+#define FIRMWARE_INPUTS_HELP \
+  "Inputs: a build folder (ESP-IDF build/, Arduino build output, PlatformIO\n" \
+  ".pio/build/ENV), flasher_args.json, flash_project_args or flash_args,\n" \
+  "an ESP Web Tools manifest.json, firmware images, partition tables,\n" \
+  "merged images, Intel HEX files, or ADDR FILE pairs (a file written at\n" \
+  "ADDR as given; name a file that starts with a digit as ./NAME).\n" \
+  "The plan (what goes where, and why) is printed and checked before the\n" \
+  "port is opened, and checked again against the connected chip."
+
 static const CliCommand commands[] = {
   { "list-ports", "", "List the serial ports (ESP-looking ones marked)",
-    0, 0, FALSE, FALSE, NULL, run_list_ports },
+    0, 0, FALSE, FALSE, FALSE, NULL, NULL, run_list_ports },
   { "chip-id", "", "Connect and print the chip type and id",
-    0, 0, TRUE, FALSE, NULL, run_chip_id },
+    0, 0, TRUE, FALSE, FALSE, NULL, NULL, run_chip_id },
   { "flash-id", "", "Print the SPI flash manufacturer, device and size",
-    0, 0, TRUE, FALSE, NULL, run_flash_id },
+    0, 0, TRUE, FALSE, FALSE, NULL, NULL, run_flash_id },
   { "read-mac", "", "Print the MAC address",
-    0, 0, TRUE, FALSE, NULL, describe_only },
+    0, 0, TRUE, FALSE, FALSE, NULL, NULL, describe_only },
   { "info", "", "Print everything known about the chip and its flash",
-    0, 0, TRUE, FALSE, NULL, run_info },
-  { "write-flash", "ADDR FILE [ADDR FILE…]", "Write files to the flash (and verify them)",
-    2, G_MAXUINT, TRUE, TRUE, prepare_write, run_write },
-  { "verify-flash", "ADDR FILE [ADDR FILE…]", "Compare the flash with files (by MD5)",
-    2, G_MAXUINT, TRUE, FALSE, prepare_regions, run_verify },
+    0, 0, TRUE, FALSE, FALSE, NULL, NULL, run_info },
+  { "write-flash", "PATH… | ADDR FILE [ADDR FILE…]",
+    "Write a build or files to the flash (and verify them)",
+    1, G_MAXUINT, TRUE, TRUE, TRUE, FIRMWARE_INPUTS_HELP, cli_prepare_write, cli_run_write },
+  { "verify-flash", "PATH… | ADDR FILE [ADDR FILE…]",
+    "Compare the flash with a build or files (by MD5)",
+    1, G_MAXUINT, TRUE, FALSE, FALSE, FIRMWARE_INPUTS_HELP, cli_prepare_verify, cli_run_verify },
   { "read-flash", "ADDR SIZE FILE", "Read SIZE bytes (or ALL) at ADDR into FILE",
-    3, 3, TRUE, FALSE, prepare_read, run_read },
+    3, 3, TRUE, FALSE, FALSE, NULL, prepare_read, run_read },
   { "erase-flash", "", "Erase the whole flash (needs the stub)",
-    0, 0, TRUE, FALSE, NULL, run_erase_flash },
+    0, 0, TRUE, FALSE, FALSE, NULL, NULL, run_erase_flash },
   { "erase-region", "ADDR SIZE", "Erase SIZE bytes at ADDR (multiples of 4096)",
-    2, 2, TRUE, FALSE, prepare_erase_region, run_erase_region },
-  { "image-info", "FILE", "Print the header, segments and checksums of a firmware image",
-    1, 1, FALSE, FALSE, cli_prepare_image_info, cli_run_image_info },
+    2, 2, TRUE, FALSE, FALSE, NULL, prepare_erase_region, run_erase_region },
+  { "image-info", "FILE",
+    "Print the header, segments and checksums of a firmware image, or a partition table",
+    1, 1, FALSE, FALSE, FALSE, NULL, cli_prepare_image_info, cli_run_image_info },
   { "reset", "", "Connect, then reset the chip as --after says",
-    0, 0, TRUE, FALSE, NULL, run_reset },
+    0, 0, TRUE, FALSE, FALSE, NULL, NULL, run_reset },
 };
 
 const CliCommand *

@@ -77,7 +77,10 @@ static void
 add_string (JsonBuilder *b, const char *name, const char *value)
 {
   json_builder_set_member_name (b, name);
-  json_builder_add_string_value (b, value);
+  if (value != NULL)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
 }
 
 static void
@@ -169,6 +172,61 @@ print_footer (CliContext             *ctx,
     }
 }
 
+/* A partition table prints as gen_esp32part.py prints a binary one: CSV. */
+static gboolean
+print_partition_table (CliContext    *ctx,
+                       const guint8  *data,
+                       gsize          len,
+                       GError       **error)
+{
+  g_autoptr(EsplashPartitionTable) table = NULL;
+  g_autofree char *csv = NULL;
+  JsonBuilder *b = ctx->result;
+
+  table = esplash_partition_table_parse (data, MIN (len, ESPLASH_PARTITION_TABLE_MAX_LEN), error);
+  if (table == NULL)
+    {
+      g_prefix_error (error, "%s: ", ctx->path);
+      return FALSE;
+    }
+  csv = esplash_partition_table_to_csv (table);
+  cli_output_text (ctx->out, "File size: %" G_GSIZE_FORMAT " (bytes)", len);
+  cli_output_text (ctx->out, "Detected image type: partition table (%u partitions, %s)",
+                   table->n_partitions,
+                   table->has_md5 ? "MD5 checksum valid" : "no MD5 checksum");
+  cli_output_text (ctx->out, "\n%s", g_strchomp (csv));
+  for (guint i = 0; i < table->warnings->len; i++)
+    cli_output_message (ctx->out, ESPLASH_LOG_WARNING, "%s: %s", ctx->path,
+                        (const char *) g_ptr_array_index (table->warnings, i));
+  if (b == NULL)
+    return TRUE;
+  add_string (b, "file", ctx->path);
+  add_member (b, "file_size", (gint64) len);
+  add_string (b, "image_type", "partition-table");
+  json_builder_set_member_name (b, "md5");
+  json_builder_add_boolean_value (b, table->has_md5);
+  json_builder_set_member_name (b, "partitions");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < table->n_partitions; i++)
+    {
+      const EsplashPartition *p = &table->partitions[i];
+
+      json_builder_begin_object (b);
+      add_string (b, "label", p->label);
+      add_member (b, "type", p->type);
+      add_member (b, "subtype", p->subtype);
+      add_string (b, "type_name", esplash_partition_type_name (p->type));
+      add_string (b, "subtype_name", esplash_partition_subtype_name (p->type, p->subtype));
+      add_member (b, "offset", p->offset);
+      add_member (b, "size", p->size);
+      add_member (b, "flags", p->flags);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  add_string (b, "csv", csv);
+  return TRUE;
+}
+
 gboolean
 cli_run_image_info (CliContext    *ctx,
                     EsplashDevice *device,
@@ -184,6 +242,9 @@ cli_run_image_info (CliContext    *ctx,
 
   if (!g_file_get_contents (ctx->path, &contents, &len, error))
     return FALSE;
+  /* 0xAA50: the magic of a partition table entry (protocol.md §8.5) */
+  if (len >= 2 && (guint8) contents[0] == 0xAA && (guint8) contents[1] == 0x50)
+    return print_partition_table (ctx, (const guint8 *) contents, len, error);
   if (!esplash_image_parse ((const guint8 *) contents, len, ctx->chip_info, &info, error))
     {
       g_prefix_error (error, "%s: ", ctx->path);

@@ -384,6 +384,23 @@ cli_output_result (CliOutput  *out,
   emit_json (b);
 }
 
+void
+cli_output_object (CliOutput *out,
+                   JsonNode  *object)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&out->lock);
+  g_autoptr(JsonGenerator) generator = NULL;
+  g_autofree char *text = NULL;
+
+  if (!out->json)
+    return;
+  generator = json_generator_new ();
+  json_generator_set_root (generator, object);
+  text = json_generator_to_data (generator, NULL);
+  fprintf (stdout, "%s\n", text);
+  fflush (stdout);
+}
+
 static const char *
 error_code_nick (const GError *error)
 {

@@ -36,6 +36,8 @@ void       cli_output_result    (CliOutput *out, const char *command, JsonNode *
 /* "error: …" on stderr (or an "error" object); @hint is printed below it. */
 void       cli_output_error     (CliOutput *out, const GError *error, const char *hint);
 void       cli_output_cancelled (CliOutput *out);
+/* JSON mode: @object (an object node) as one line. Text mode: nothing. */
+void       cli_output_object    (CliOutput *out, JsonNode *object);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliOutput, cli_output_free)
 
@@ -61,6 +63,9 @@ typedef struct {
   char      *flash_mode;
   char      *flash_freq;
   char      *flash_size;
+  /* firmware input options (write-flash) */
+  gboolean   dry_run;
+  gboolean   force;
 
   /* resolved */
   const CliCommand     *command;
@@ -77,6 +82,13 @@ typedef struct {
   gboolean    size_all;
   char       *path;
   JsonBuilder *result;                 /* an open object: the command's result members */
+
+  /* firmware inputs (esplash-cli-write.c) */
+  EsplashBundle    *bundle;
+  EsplashFlashPlan *plan;              /* NULL while the connected chip must pick it */
+  GHashTable       *pair_paths;        /* files given as ADDR FILE pairs */
+  GStrv             plan_lines;        /* the plan as last printed */
+  gint              refusal_exit;      /* the exit status for a refused plan; 0 = none */
 } CliContext;
 
 struct _CliCommand {
@@ -87,10 +99,13 @@ struct _CliCommand {
   guint       max_args;                /* G_MAXUINT: no limit */
   gboolean    needs_device;
   gboolean    write_options;           /* takes --no-compress, --flash-mode … */
+  gboolean    plan_options;            /* takes --dry-run, --force */
+  const char *description;             /* more help text, nullable */
   /* Checks arguments and reads every input before the port is touched;
    * usage problems are ESPLASH_ERROR_INVALID_ARGUMENT. Nullable. */
   gboolean  (*prepare) (CliContext *ctx, GError **error);
-  /* With a connected device when needs_device, else @device is NULL. */
+  /* With a connected device when needs_device (and not --dry-run), else
+   * @device is NULL. */
   gboolean  (*run)     (CliContext *ctx, EsplashDevice *device,
                         GCancellable *cancellable, GError **error);
 };
@@ -98,9 +113,29 @@ struct _CliCommand {
 const CliCommand *cli_command_lookup (const char *name);
 const CliCommand *cli_command_list   (guint *n_commands);
 
+/* What esptool prints after connecting (features, crystal, MAC), also as
+ * result members. */
+gboolean cli_describe (CliContext              *ctx,
+                       EsplashDevice           *device,
+                       EsplashChipDescription  *desc,
+                       GCancellable            *cancellable,
+                       GError                 **error);
+char    *cli_format_size (guint32 bytes);
+
 /* "0x1000", "4096" → value; sizes also "4MB", "1M", "64k". */
 gboolean cli_parse_address (const char *text, guint32 *value, GError **error);
 gboolean cli_parse_size    (const char *text, guint32 *value, GError **error);
+
+/* write-flash and verify-flash (esplash-cli-write.c): firmware inputs — ADDR
+ * FILE pairs, build folders, flasher_args.json, manifest.json, images —
+ * become a plan that is printed and checked before connecting and again
+ * against the connected chip. */
+gboolean cli_prepare_write  (CliContext *ctx, GError **error);
+gboolean cli_prepare_verify (CliContext *ctx, GError **error);
+gboolean cli_run_write      (CliContext *ctx, EsplashDevice *device,
+                             GCancellable *cancellable, GError **error);
+gboolean cli_run_verify     (CliContext *ctx, EsplashDevice *device,
+                             GCancellable *cancellable, GError **error);
 
 /* image-info (esplash-cli-image.c): no device needed. */
 gboolean cli_prepare_image_info (CliContext *ctx, GError **error);

@@ -118,6 +118,10 @@ context_clear (CliContext *ctx)
   g_clear_pointer (&ctx->regions, g_ptr_array_unref);
   g_free (ctx->path);
   g_clear_object (&ctx->result);
+  g_clear_object (&ctx->plan);
+  g_clear_object (&ctx->bundle);
+  g_clear_pointer (&ctx->pair_paths, g_hash_table_unref);
+  g_strfreev (ctx->plan_lines);
   g_clear_pointer (&ctx->out, cli_output_free);
 }
 
@@ -212,6 +216,14 @@ build_option_context (CliContext       *ctx,
       "Flash size: keep (default), detect, 4MB …", "SIZE" },
     { NULL }
   };
+  const GOptionEntry plan_entries[] = {
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &ctx->dry_run,
+      "Print the plan (what goes where, and why) and check it; open no port", NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &ctx->force,
+      "Write even what the checks refuse but allow overriding (another chip's image, "
+      "a revision mismatch, a damaged checksum …)", NULL },
+    { NULL }
+  };
   g_autofree char *parameters = NULL;
   GOptionContext *context;
 
@@ -229,9 +241,15 @@ build_option_context (CliContext       *ctx,
       g_autofree char *list = command_list_text ();
       g_option_context_set_description (context, list);
     }
+  else if (command->description != NULL)
+    {
+      g_option_context_set_description (context, command->description);
+    }
   g_option_context_add_main_entries (context, global_entries, NULL);
   if (command != NULL && command->write_options)
     g_option_context_add_main_entries (context, write_entries, NULL);
+  if (command != NULL && command->plan_options)
+    g_option_context_add_main_entries (context, plan_entries, NULL);
   return context;
 }
 
@@ -458,6 +476,13 @@ finish (CliContext   *ctx,
       g_error_free (error);
       return CLI_EXIT_CANCELLED;
     }
+  /* A refused plan says what to do itself: no usage hint. */
+  if (ctx->refusal_exit != 0)
+    {
+      cli_output_error (ctx->out, error, NULL);
+      g_error_free (error);
+      return ctx->refusal_exit;
+    }
   if (is_usage_error (error))
     {
       hint = usage_hint (ctx->command);
@@ -565,7 +590,7 @@ run_main (CliContext *ctx,
   if (command->prepare != NULL && !command->prepare (ctx, &error))
     return finish (ctx, g_steal_pointer (&error));
 
-  if (command->needs_device)
+  if (command->needs_device && !ctx->dry_run)
     {
       if (!run_with_device (ctx, &error))
         return finish (ctx, g_steal_pointer (&error));

@@ -87,12 +87,16 @@ def check_chip_mode(chip, index, stub):
         stub_common = ["-p", sim.url, "--after", "no-reset-stub"]
         rom_8266 = chip == "esp8266" and not stub
         name = simlib.CHIP_NAMES[chip]
+        # not_4_byte_aligned.bin is a valid ESP8266 image: the plan's chip check
+        # refuses it on every other chip unless forced (esptool skips the check
+        # for images it cannot load with the target's format).
+        force = ["--force"] if chip != "esp8266" else []
 
         # 1. One write-flash call, compressed where the loader can.
         layout = [(BASE_COMPRESSED + off, f) for off, f in SMALL_LAYOUT]
         if chip in BOOTLOADERS:
             layout.insert(0, BOOTLOADERS[chip])
-        r = run_cli(*(common + ["write-flash"] + write_args(layout)))
+        r = run_cli(*(common + ["write-flash"] + force + write_args(layout)))
         if not tap.cli_ok(r, "%s: write-flash of %d files" % (label, len(layout))):
             return
         tap.ok(("Chip is %s" % name) in r.out, "%s: says 'Chip is %s'" % (label, name), r.describe())
@@ -146,7 +150,7 @@ def check_chip_mode(chip, index, stub):
 
         # 5. Uncompressed write at another base.
         layout = [(BASE_PLAIN + off, f) for off, f in SMALL_LAYOUT]
-        r = run_cli(*(common + ["write-flash", "--no-compress"] + write_args(layout)))
+        r = run_cli(*(common + ["write-flash", "--no-compress"] + force + write_args(layout)))
         if tap.cli_ok(r, "%s: write-flash --no-compress" % label):
             tap.ok("compressed" not in r.out.lower(),
                    "%s: nothing was sent compressed" % label, r.describe())
