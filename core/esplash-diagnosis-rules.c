@@ -17,6 +17,32 @@
 #define SAFE_BAUD 115200
 
 
+
+/* "while …" wording for a stage. */
+static const char *
+stage_activity (EsplashStage stage)
+{
+  switch (stage)
+    {
+    case ESPLASH_STAGE_UPLOADING_STUB:
+      return "the flasher stub was uploaded";
+    case ESPLASH_STAGE_CHANGING_BAUD:
+      return "the baud rate was changed";
+    case ESPLASH_STAGE_ERASING:
+      return "erasing";
+    case ESPLASH_STAGE_WRITING:
+      return "writing";
+    case ESPLASH_STAGE_VERIFYING:
+      return "verifying";
+    case ESPLASH_STAGE_READING:
+      return "reading";
+    case ESPLASH_STAGE_DETECTING:
+      return "the chip was identified";
+    default:
+      return "talking to the loader";
+    }
+}
+
 static gboolean
 error_is (const EsplashAttempt *a,
           EsplashError          code)
@@ -602,7 +628,7 @@ diagnose_stall (const EsplashDiagContext *c)
   const EsplashAttempt *a = c->a;
   EsplashDiagnosis *d = esplash_diagnosis_new (ESPLASH_DIAGNOSIS_STALL_MID_WRITE, c->chip);
 
-  esplash_diagnosis_set_title (d, "The chip stopped answering while %s", esplash_stage_nick (a->stage));
+  esplash_diagnosis_set_title (d, "The chip stopped answering while %s", stage_activity (a->stage));
   esplash_diagnosis_set_explanation (d, "The connection worked, then broke down under load. "
                                      "Usually the baud rate is too high for the adapter, cable "
                                      "or hub, or the supply sags while the flash is written.");

@@ -54,6 +54,7 @@ typedef struct {
   EsplashChipDescription  description;
   GError                 *error;       /* FINISHED, NULL on success */
   GBytes                 *read_data;   /* FINISHED of a READ */
+  EsplashDiagnosis       *diagnosis;   /* FINISHED with an error: what the failure means */
 } EsplashJobEntry;
 
 void esplash_job_entry_free (EsplashJobEntry *entry);
@@ -80,6 +81,7 @@ struct _EsplashJob
   gboolean         described;
   EsplashChipDescription description;
   GBytes          *read_data;
+  EsplashDiagnosis *diagnosis;
   gint64           start_time;
   gdouble          elapsed;
 };

@@ -21,6 +21,7 @@ esplash_job_entry_free (EsplashJobEntry *entry)
   g_free (entry->message);
   g_clear_error (&entry->error);
   g_clear_pointer (&entry->read_data, g_bytes_unref);
+  g_clear_pointer (&entry->diagnosis, esplash_diagnosis_free);
   g_free (entry);
 }
 

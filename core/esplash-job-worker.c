@@ -177,11 +177,38 @@ device_event_cb (const EsplashEvent *event,
   esplash_job_push_event (ESPLASH_JOB (user_data), event);
 }
 
+/* Turns what a failed run saw into a diagnosis, while the device still
+ * holds its observations (boot log, resets tried, SYNC replies). */
+static EsplashDiagnosis *
+diagnose_failure (EsplashJob       *self,
+                  EsplashTransport *transport,
+                  EsplashDevice    *device,
+                  const GError     *error)
+{
+  const EsplashJobPlan *plan = self->plan;
+  const char *url = plan->url;
+  g_autoptr(EsplashAttempt) attempt = NULL;
+
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return NULL;
+  if (url == NULL && transport != NULL)
+    url = esplash_transport_get_url (transport);
+  attempt = esplash_attempt_new (url);
+  if (device != NULL)
+    esplash_attempt_set_device (attempt, device);
+  esplash_attempt_set_error (attempt, error);
+  /* Only a local port has a device node, owners and groups to look at. */
+  if (transport == NULL || esplash_transport_get_kind (transport) == ESPLASH_TRANSPORT_KIND_SERIAL)
+    esplash_attempt_probe_host (attempt);
+  return esplash_diagnose (attempt, plan->connect.chip);
+}
+
 static gboolean
-run_plan (EsplashJob    *self,
-          GBytes       **read_data,
-          GCancellable  *cancellable,
-          GError       **error)
+run_plan (EsplashJob         *self,
+          GBytes            **read_data,
+          EsplashDiagnosis  **diagnosis,
+          GCancellable       *cancellable,
+          GError            **error)
 {
   const EsplashJobPlan *plan = self->plan;
   g_autoptr(GPtrArray) regions = NULL;
@@ -213,7 +240,10 @@ run_plan (EsplashJob    *self,
     {
       transport = esplash_transport_open (plan->url, error);
       if (transport == NULL)
-        return FALSE;
+        {
+          *diagnosis = diagnose_failure (self, NULL, NULL, *error);
+          return FALSE;
+        }
     }
   else
     {
@@ -225,6 +255,8 @@ run_plan (EsplashJob    *self,
   device = esplash_device_new (transport);
   esplash_device_set_event_func (device, device_event_cb, self, NULL);
   ok = work_on_device (self, device, regions, read_data, cancellable, error);
+  if (!ok && !g_cancellable_is_cancelled (cancellable))
+    *diagnosis = diagnose_failure (self, transport, device, *error);
 
   /* Whatever happened, the port is released when the job ends. */
   esplash_device_close (device);
@@ -243,7 +275,7 @@ esplash_job_work (EsplashJob   *self,
   g_autoptr(GBytes) read_data = NULL;
 
   finished->kind = ESPLASH_JOB_ENTRY_FINISHED;
-  if (!run_plan (self, &read_data, cancellable, &finished->error) &&
+  if (!run_plan (self, &read_data, &finished->diagnosis, cancellable, &finished->error) &&
       g_cancellable_is_cancelled (cancellable) &&
       !g_error_matches (finished->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -252,6 +284,7 @@ esplash_job_work (EsplashJob   *self,
       g_clear_error (&finished->error);
       g_set_error_literal (&finished->error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                            "The operation was cancelled");
+      g_clear_pointer (&finished->diagnosis, esplash_diagnosis_free);
     }
   /* A transport handed in with the plan is closed even when the job failed
    * before it could open the device. */

@@ -199,6 +199,8 @@ deliver_finished (EsplashJob      *self,
     raise_fraction (self, 1.0);
   g_clear_pointer (&self->read_data, g_bytes_unref);
   self->read_data = g_steal_pointer (&entry->read_data);
+  g_clear_pointer (&self->diagnosis, esplash_diagnosis_free);
+  self->diagnosis = g_steal_pointer (&entry->diagnosis);
   self->elapsed = (g_get_monotonic_time () - self->start_time) / (gdouble) G_USEC_PER_SEC;
   self->running = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
@@ -252,6 +254,7 @@ esplash_job_dispose (GObject *object)
   EsplashJob *self = ESPLASH_JOB (object);
 
   g_clear_pointer (&self->read_data, g_bytes_unref);
+  g_clear_pointer (&self->diagnosis, esplash_diagnosis_free);
 
   G_OBJECT_CLASS (esplash_job_parent_class)->dispose (object);
 }
@@ -600,6 +603,24 @@ esplash_job_dup_read_data (EsplashJob *self)
   g_return_val_if_fail (ESPLASH_IS_JOB (self), NULL);
 
   return self->read_data != NULL ? g_bytes_ref (self->read_data) : NULL;
+}
+
+/**
+ * esplash_job_dup_diagnosis:
+ * @self: a job
+ *
+ * What went wrong in a failed run, in the user's terms: the cause, the
+ * evidence and the steps to fix it (see esplash_diagnose()). Cancelled and
+ * successful runs have none.
+ *
+ * Returns: (transfer full) (nullable): the diagnosis of the last failed run
+ */
+EsplashDiagnosis *
+esplash_job_dup_diagnosis (EsplashJob *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_JOB (self), NULL);
+
+  return self->diagnosis != NULL ? esplash_diagnosis_copy (self->diagnosis) : NULL;
 }
 
 /**

@@ -13,6 +13,7 @@
 
 #include <gio/gio.h>
 #include "esplash-device.h"
+#include "esplash-diagnosis.h"
 #include "esplash-event.h"
 #include "esplash-flash.h"
 #include "esplash-reset.h"
@@ -127,6 +128,7 @@ char           *esplash_job_dup_mac       (EsplashJob *self);
 GBytes         *esplash_job_dup_read_data (EsplashJob *self);
 /* Wall time of the last run in seconds (0 before it ended). */
 gdouble         esplash_job_get_elapsed   (EsplashJob *self);
+EsplashDiagnosis *esplash_job_dup_diagnosis (EsplashJob *self);
 
 /* Runs once. Cancelling @cancellable ends the run with G_IO_ERROR_CANCELLED. */
 /* Blocking, on the calling thread; signals are emitted on it as they happen. */

@@ -313,6 +313,7 @@ test_write_cancel (void)
 
   g_assert_false (run.ok);
   g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (esplash_job_dup_diagnosis (job));   /* a cancel is no failure */
   g_assert_cmpint (run.cancel_time, >, 0);
   g_test_message ("cancel to result: %" G_GINT64_FORMAT " ms",
                   (run.result_time - run.cancel_time) / G_TIME_SPAN_MILLISECOND);
@@ -334,6 +335,7 @@ test_error_stall (void)
   g_autoptr(EsplashJobPlan) plan = new_plan (ESPLASH_JOB_WRITE, transport);
   g_autoptr(GBytes) image = load_image ("fifty_kb.bin");
   g_autoptr(EsplashJob) job = NULL;
+  g_autoptr(EsplashDiagnosis) diagnosis = NULL;
   Run run;
 
   esplash_job_plan_add_region (plan, 0x10000, image, "fifty_kb.bin");
@@ -346,6 +348,11 @@ test_error_stall (void)
   g_assert_true (run.error->domain == ESPLASH_ERROR);
   g_assert_cmpstr (run.error->message, !=, "");
   g_test_message ("stall error: %s", run.error->message);
+  /* The failure is explained in the user's terms, from what the line showed. */
+  diagnosis = esplash_job_dup_diagnosis (job);
+  g_assert_nonnull (diagnosis);
+  g_test_message ("diagnosis: %s — %s", diagnosis->id, diagnosis->title);
+  g_assert_cmpstr (diagnosis->id, ==, ESPLASH_DIAGNOSIS_STALL_MID_WRITE);
   g_assert_false (run.event_off_thread);
   g_assert_false (run.event_after_result);
   g_assert_false (esplash_job_is_running (job));
