@@ -260,3 +260,119 @@ def require_programs(tap_plan_skip=True):
     if missing:
         print("1..0 # SKIP %s not set or not executable" % ", ".join(missing))
         sys.exit(0)
+
+
+# ---------------------------------------------------------------------------
+# Firmware files for the bundle tests, built from the format description
+# (protocol.md §6.1, §6.3, §8.1, §8.5) — never with the code under test.
+
+import hashlib  # noqa: E402
+import struct  # noqa: E402
+
+# Image chip ids (protocol.md §6.1).
+IMAGE_CHIP_IDS = {"esp32": 0, "esp32s2": 2, "esp32c3": 5, "esp32s3": 9, "esp32c2": 12,
+                  "esp32c6": 13, "esp32h2": 16, "esp32p4": 18}
+# Header byte 2 and byte 3 (size nibble high, frequency nibble low) for the
+# ESP32 family (protocol.md §6.3).
+FLASH_MODES = {"qio": 0, "qout": 1, "dio": 2, "dout": 3}
+FLASH_SIZES = {"1MB": 0x0, "2MB": 0x1, "4MB": 0x2, "8MB": 0x3, "16MB": 0x4}
+FLASH_FREQS = {"80m": 0xF, "40m": 0x0, "26m": 0x1, "20m": 0x2}
+# Load addresses: (flash-mapped data, instruction RAM, data RAM) per chip.
+_LOAD = {"esp32": (0x3F400020, 0x40080000, 0x3FFF0000),
+         "esp32s3": (0x3C000020, 0x40378000, 0x3FCD0000),
+         "esp32c3": (0x3C000020, 0x40380000, 0x3FCD0000)}
+
+
+def flash_params(mode="dio", freq="40m", size="4MB"):
+    """Header bytes 2 and 3 for these settings."""
+    return FLASH_MODES[mode], (FLASH_SIZES[size] << 4) | FLASH_FREQS[freq]
+
+
+def _segment(load, data):
+    return struct.pack("<II", load, len(data)) + data
+
+
+def esp_image(chip, app=True, project="blink", version="1.0.0", mode="dio", freq="40m",
+              size="4MB", body=3000, digest=True, min_rev=0, min_rev_full=0,
+              max_rev_full=0xFFFF):
+    """A valid ESP32-family image: 8-byte header, 16-byte extended header,
+    two segments, zero padding to 15 mod 16, the XOR checksum seeded 0xEF,
+    then the SHA-256 of everything before it. An app carries the ESP-IDF app
+    description (magic 0xABCD5432) in a flash-mapped first segment."""
+    drom, iram, dram = _LOAD.get(chip, _LOAD["esp32s3"])
+    mode_byte, size_freq = flash_params(mode, freq, size)
+    header = struct.pack("<BBBBI", 0xE9, 2, mode_byte, size_freq, iram + 0x100)
+    ext = struct.pack("<BBBBHBHHIB", 0xEE, 0, 0, 0, IMAGE_CHIP_IDS[chip], min_rev,
+                      min_rev_full, max_rev_full, 0, 1 if digest else 0)
+    assert len(ext) == 16
+    code = bytes((i * 7 + 3) & 0xFF for i in range(body))
+    if app:
+        desc = bytearray(256)
+        desc[0:4] = struct.pack("<I", 0xABCD5432)
+        desc[16:16 + len(version)] = version.encode()
+        desc[48:48 + len(project)] = project.encode()
+        desc[112:116] = b"v5.3"
+        first = _segment(drom, bytes(desc))
+    else:
+        first = _segment(dram, bytes(64))
+    payload = first + _segment(iram, code)
+    image = bytearray(header + ext + payload)
+    checksum = 0xEF
+    for seg_data in (first[8:], code):
+        for b in seg_data:
+            checksum ^= b
+    while len(image) % 16 != 15:
+        image.append(0)
+    image.append(checksum)
+    if digest:
+        image += hashlib.sha256(bytes(image)).digest()
+    return bytes(image)
+
+
+def patch_flash_params(image, mode, freq, size):
+    """What esptool writes at the bootloader offset (protocol.md §8.4): bytes
+    2 and 3 replaced, the appended SHA-256 recomputed."""
+    out = bytearray(image)
+    out[2], out[3] = flash_params(mode, freq, size)
+    if out[23] == 1:
+        # data_length: the image up to its checksum (the digest is the last 32)
+        n = len(out) - 32
+        out[n:] = hashlib.sha256(bytes(out[:n])).digest()
+    return bytes(out)
+
+
+# (label, type, subtype, offset, size): ESP-IDF's single-app table and
+# Arduino's default.csv.
+IDF_SINGLE_APP = [("nvs", 1, 2, 0x9000, 0x6000), ("phy_init", 1, 1, 0xF000, 0x1000),
+                  ("factory", 0, 0, 0x10000, 0x100000)]
+ARDUINO_DEFAULT = [("nvs", 1, 2, 0x9000, 0x5000), ("otadata", 1, 0, 0xE000, 0x2000),
+                   ("app0", 0, 0x10, 0x10000, 0x140000), ("app1", 0, 0x11, 0x150000, 0x140000),
+                   ("spiffs", 1, 0x82, 0x290000, 0x160000),
+                   ("coredump", 1, 3, 0x3F0000, 0x10000)]
+
+
+def partition_table(parts):
+    """gen_esp32part.py's binary: 32-byte AA50 entries, the MD5 record (EB EB,
+    14 x FF, MD5 of the entries), 0xFF up to 0xC00."""
+    entries = b"".join(struct.pack("<2sBBII16sI", b"\xaa\x50", t, st, off, size,
+                                   label.encode(), 0)
+                       for label, t, st, off, size in parts)
+    md5 = b"\xeb\xeb" + b"\xff" * 14 + hashlib.md5(entries).digest()
+    table = entries + md5
+    return table + b"\xff" * (0xC00 - len(table))
+
+
+def boot_app0():
+    """Arduino's boot_app0.bin: two 4 KiB OTA data sectors, 0xFF after the
+    first select entry."""
+    data = bytearray(b"\xff" * 0x2000)
+    data[0:4] = struct.pack("<I", 1)
+    return bytes(data)
+
+
+def write_file(root, rel, data):
+    path = os.path.join(root, rel)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb" if isinstance(data, bytes) else "w") as f:
+        f.write(data)
+    return path
