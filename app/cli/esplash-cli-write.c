@@ -391,21 +391,29 @@ gate_plan (CliContext  *ctx,
 {
   guint n;
   const EsplashPlanFinding *first = first_blocking (ctx->plan, force, chip_pending, &n);
+  gboolean ok;
 
   if (first == NULL)
     return TRUE;
-  ctx->refusal_exit = first->check == ESPLASH_PLAN_CHECK_OVERLAP ||
-                      first->check == ESPLASH_PLAN_CHECK_SHARED_SECTOR ||
-                      first->check == ESPLASH_PLAN_CHECK_NO_OFFSET
-                        ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
-  if (!chip_pending && !esplash_flash_plan_ensure_writable (ctx->plan, force, error))
-    return FALSE;
-  /* the same words as ensure_writable, without the chip's findings */
-  g_set_error (error, ESPLASH_ERROR, first->error_code, "%s%s%s", first->message,
-               first->severity == ESPLASH_PLAN_REFUSAL_OVERRIDABLE
-                 ? " (use --force to write anyway)" : "",
-               n > 1 ? " (and more problems: see the plan)" : "");
-  return FALSE;
+  if (chip_pending)
+    {
+      /* the same words as ensure_writable, without the chip's findings */
+      g_set_error (error, ESPLASH_ERROR, first->error_code, "%s%s%s", first->message,
+                   first->severity == ESPLASH_PLAN_REFUSAL_OVERRIDABLE
+                     ? " (use --force to write anyway)" : "",
+                   n > 1 ? " (and more problems: see the plan)" : "");
+      ok = FALSE;
+    }
+  else
+    {
+      ok = esplash_flash_plan_ensure_writable (ctx->plan, force, error);
+    }
+  if (!ok)
+    ctx->refusal_exit = first->check == ESPLASH_PLAN_CHECK_OVERLAP ||
+                        first->check == ESPLASH_PLAN_CHECK_SHARED_SECTOR ||
+                        first->check == ESPLASH_PLAN_CHECK_NO_OFFSET
+                          ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+  return ok;
 }
 
 static void
