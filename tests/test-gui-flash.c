@@ -76,6 +76,28 @@ drop_images (EsplashWindow      *window,
   g_assert_true (accepted);
 }
 
+/* Types @offset into the row of @name, as the user would. */
+static void
+set_offset (EsplashWindow *window,
+            const char    *name,
+            guint32        offset)
+{
+  EsplashFirmwareRow *row = esplash_firmware_list_find_row (esplash_window_get_firmware_list (window), name);
+
+  g_assert_nonnull (row);
+  esplash_firmware_row_set_offset (row, offset);
+}
+
+static char *
+row_findings (EsplashWindow *window,
+              const char    *name)
+{
+  EsplashFirmwareRow *row = esplash_firmware_list_find_row (esplash_window_get_firmware_list (window), name);
+
+  g_assert_nonnull (row);
+  return esplash_firmware_row_dup_findings (row);
+}
+
 static void
 select_virtual_board (EsplashWindow *window)
 {
@@ -184,14 +206,15 @@ test_flash (void)
   static const char *first[] = { "one_kb.bin", NULL };
   static const char *more[] = { "partitions_singleapp.bin", "fifty_kb.bin", NULL };
   static const struct { const char *name; guint32 address; } expected[] = {
-    /* A lone first file is a merged image for 0x0; then the ESP-IDF
-     * layout (protocol.md §8.4): partition table 0x8000, app 0x10000. */
+    /* The user's offsets for the two files that are not images … */
     { "one_kb.bin", 0x0 },
-    { "partitions_singleapp.bin", 0x8000 },
     { "fifty_kb.bin", 0x10000 },
+    /* … and where a partition table goes (protocol.md §8.4). */
+    { "partitions_singleapp.bin", 0x8000 },
   };
   EsplashWindow *window = new_window ();
   Watch watch = { .window = window };
+  g_autofree char *findings = NULL;
   EsplashJob *job;
   EsplashSim *board;
   guint probe;
@@ -202,7 +225,21 @@ test_flash (void)
   drop_images (window, first);   /* already listed: not added twice */
   g_assert_cmpuint (esplash_window_get_n_files (window), ==, 3);
   select_virtual_board (window);
+
+  /* Nothing tells where the plain files go: refused until offsets are given. */
+  g_assert_false (action_enabled (window, "flash"));
+  findings = row_findings (window, "one_kb.bin");
+  g_assert_nonnull (strstr (findings, "give its offset"));
+  g_clear_pointer (&findings, g_free);
+  findings = row_findings (window, "partitions_singleapp.bin");
+  g_assert_cmpstr (findings, ==, "");
+  g_clear_pointer (&findings, g_free);
+  set_offset (window, "one_kb.bin", 0x0);
+  g_assert_false (action_enabled (window, "flash"));
+  set_offset (window, "fifty_kb.bin", 0x10000);
   g_assert_true (action_enabled (window, "flash"));
+  findings = row_findings (window, "one_kb.bin");
+  g_assert_cmpstr (findings, ==, "");
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
   job = esplash_window_get_job (window);
@@ -242,6 +279,90 @@ test_flash (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* ---- a build folder ---------------------------------------------------- */
+
+static void
+write_file (const char *dir,
+            const char *name,
+            GBytes     *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (contents, NULL),
+                                      g_bytes_get_size (contents), NULL));
+}
+
+/* An ESP-IDF build folder dropped as a whole: the offsets come from its
+ * flasher_args.json (protocol.md §9.1), not from the names. */
+static void
+test_build_folder (void)
+{
+  static const char flasher_args[] =
+    "{ \"flash_files\": { \"0x0\": \"bootloader/bootloader.bin\",\n"
+    "                   \"0x8000\": \"partition_table/partition-table.bin\",\n"
+    "                   \"0x20000\": \"blink.bin\" },\n"
+    "  \"extra_esptool_args\": { \"chip\": \"esp32s3\" } }\n";
+  static const struct { const char *name; const char *image; guint32 address; } files[] = {
+    { "bootloader/bootloader.bin", "one_kb.bin", 0x0 },
+    { "partition_table/partition-table.bin", "partitions_singleapp.bin", 0x8000 },
+    { "blink.bin", "fifty_kb.bin", 0x20000 },
+  };
+  g_autoptr(EsplashSim) board = new_board (FALSE, ESPLASH_SIM_FAULT_NONE, 0);
+  g_autofree char *dir = g_dir_make_tmp ("esplash-build-XXXXXX", NULL);
+  g_autoptr(GBytes) args = g_bytes_new_static (flasher_args, sizeof flasher_args - 1);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  GFile *dropped[] = { folder };
+  GtkDropTarget *target;
+  g_auto(GValue) value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+  EsplashWindow *window = new_window ();
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(GBytes) image = load_image (files[i].image);
+
+      write_file (dir, files[i].name, image);
+    }
+  write_file (dir, "flasher_args.json", args);
+
+  esplash_window_set_virtual_board (window, board);
+  select_virtual_board (window);
+  target = esplash_window_get_drop_target (window);
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, gdk_file_list_new_from_array (dropped, 1));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+
+  g_assert_cmpuint (esplash_window_get_n_files (window), ==, G_N_ELEMENTS (files));
+  g_assert_true (action_enabled (window, "flash"));
+  g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
+  g_assert_true (wait_idle (window, 60));
+  assert_result (window, "Firmware flashed");
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autoptr(GBytes) image = load_image (files[i].image);
+      g_autoptr(GBytes) flash = esplash_sim_dup_flash (board, files[i].address, g_bytes_get_size (image));
+      g_autofree char *path = g_build_filename (dir, files[i].name, NULL);
+
+      g_assert_true (g_bytes_equal (flash, image));
+      g_unlink (path);
+    }
+  {
+    g_autofree char *path = g_build_filename (dir, "flasher_args.json", NULL);
+    g_autofree char *boot = g_build_filename (dir, "bootloader", NULL);
+    g_autofree char *table = g_build_filename (dir, "partition_table", NULL);
+
+    g_unlink (path);
+    g_rmdir (boot);
+    g_rmdir (table);
+    g_rmdir (dir);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- cancel ------------------------------------------------------------ */
 
 static void
@@ -256,6 +377,7 @@ test_cancel (void)
   esplash_window_set_virtual_board (window, board);
   drop_images (window, big);
   select_virtual_board (window);
+  set_offset (window, "one_mb.bin", 0x0);
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
   job = esplash_window_get_job (window);
   g_assert_nonnull (job);
@@ -300,6 +422,7 @@ test_chip_stops_answering (void)
   esplash_window_set_virtual_board (window, board);
   drop_images (window, big);
   select_virtual_board (window);
+  set_offset (window, "one_mb.bin", 0x0);
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
   g_assert_true (wait_idle (window, 60));
 
@@ -322,6 +445,7 @@ test_unplugged (void)
   esplash_window_set_virtual_board (window, board);
   drop_images (window, big);
   select_virtual_board (window);
+  set_offset (window, "one_mb.bin", 0x0);
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
   job = esplash_window_get_job (window);
 
@@ -339,6 +463,43 @@ test_unplugged (void)
 }
 
 /* ---- tools ------------------------------------------------------------- */
+
+static GtkWindow *find_toplevel (GType type);
+
+/* An image for another chip is refused unless the user insists. */
+static void
+test_chip_mismatch (void)
+{
+  static const char *other_chip[] = { "bootloader_esp32c3.bin", NULL };
+  g_autoptr(EsplashSim) board = new_board (FALSE, ESPLASH_SIM_FAULT_NONE, 0);
+  EsplashWindow *window = new_window ();
+  g_autofree char *findings = NULL;
+  GtkWindow *dialog;
+
+  esplash_window_set_virtual_board (window, board);
+  select_virtual_board (window);
+  drop_images (window, other_chip);
+  findings = row_findings (window, "bootloader_esp32c3.bin");
+  g_assert_nonnull (strstr (findings, "ESP32-C3"));
+  g_assert_true (action_enabled (window, "flash"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
+  g_assert_false (esplash_window_is_busy (window));
+  dialog = find_toplevel (GTK_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_assert_false (esplash_window_is_busy (window));
+
+  g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
+  dialog = find_toplevel (GTK_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  gtk_dialog_response (GTK_DIALOG (dialog), GTK_RESPONSE_ACCEPT);
+  g_assert_true (esplash_window_is_busy (window));
+  g_assert_true (wait_idle (window, 60));
+  assert_result (window, "Firmware flashed");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
 
 static GtkWindow *
 find_toplevel (GType type)
@@ -457,10 +618,12 @@ main (int    argc,
   have_display = gtk_init_check ();
 
   g_test_add_func ("/esplash/gui/flash", have_display ? test_flash : test_no_display);
+  g_test_add_func ("/esplash/gui/build-folder", have_display ? test_build_folder : test_no_display);
   g_test_add_func ("/esplash/gui/cancel", have_display ? test_cancel : test_no_display);
   g_test_add_func ("/esplash/gui/chip-stops-answering",
                    have_display ? test_chip_stops_answering : test_no_display);
   g_test_add_func ("/esplash/gui/unplugged", have_display ? test_unplugged : test_no_display);
+  g_test_add_func ("/esplash/gui/chip-mismatch", have_display ? test_chip_mismatch : test_no_display);
   g_test_add_func ("/esplash/gui/tools", have_display ? test_tools : test_no_display);
 
   return g_test_run ();

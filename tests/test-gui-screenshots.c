@@ -25,19 +25,125 @@ typedef struct {
   EsplashWindow *window;
 } Fixture;
 
+/* The files of an ESP-IDF build of "blink" for the ESP32-S3, relative to
+ * the build folder, and flasher_args.json naming them (protocol.md §9.1). */
+static const char *build_files[] = {
+  "bootloader/bootloader.bin", "partition_table/partition-table.bin", "blink.bin",
+  "flasher_args.json",
+};
+static const char *build_dirs[] = { "bootloader", "partition_table" };
+
+static const char flasher_args[] =
+  "{ \"write_flash_args\": [\"--flash_mode\", \"dio\", \"--flash_size\", \"4MB\", \"--flash_freq\", \"80m\"],\n"
+  "  \"flash_files\": { \"0x0\": \"bootloader/bootloader.bin\",\n"
+  "                   \"0x8000\": \"partition_table/partition-table.bin\",\n"
+  "                   \"0x10000\": \"blink.bin\" },\n"
+  "  \"extra_esptool_args\": { \"chip\": \"esp32s3\" } }\n";
+
 static void
-copy_image (const char *dir,
-            const char *image,
-            const char *name)
+put_u32 (GByteArray *image,
+         guint32     value)
 {
-  g_autofree char *from = g_build_filename (g_getenv ("ESPLASH_SHARED_DIR"), "testdata", "images",
-                                            image, NULL);
-  g_autofree char *to = g_build_filename (dir, name, NULL);
-  g_autofree char *contents = NULL;
+  guint8 bytes[4] = { value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >> 24 };
+
+  g_byte_array_append (image, bytes, 4);
+}
+
+/* An ESP32-S3 image (protocol.md §8.1): header, extended header, segments
+ * of @sizes bytes at @addresses (the first starting with @prefix), the
+ * checksum and the SHA-256. The filler is pseudo-random (fixed seed) so it
+ * compresses like code, not like a pattern. */
+static GBytes *
+build_image (const guint32 *addresses,
+             const guint32 *sizes,
+             guint          n_segments,
+             const guint8  *prefix,
+             gsize          prefix_len)
+{
+  static const guint8 extended[16] = { 0xee, 0, 0, 0, 9, 0, 0, 0, 0, 99, 0, 0, 0, 0, 0, 1 };
+  GByteArray *image = g_byte_array_new ();
+  guint8 checksum = 0xef;
+  guint8 digest[32];
+  gsize digest_len = sizeof digest;
+  g_autoptr(GChecksum) sha = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 header[4] = { 0xe9, n_segments, 2 /* dio */, 0x2f /* 4 MB, 80 MHz */ };
+  guint32 state = 0x2545f491;
+
+  g_byte_array_append (image, header, 4);
+  put_u32 (image, addresses[n_segments - 1]);   /* entry: the code segment */
+  g_byte_array_append (image, extended, sizeof extended);
+  for (guint s = 0; s < n_segments; s++)
+    {
+      put_u32 (image, addresses[s]);
+      put_u32 (image, sizes[s]);
+      for (guint32 i = 0; i < sizes[s]; i++)
+        {
+          guint8 byte;
+
+          state ^= state << 13;   /* xorshift32 */
+          state ^= state >> 17;
+          state ^= state << 5;
+          byte = s == 0 && i < prefix_len ? prefix[i] : (guint8) state;
+
+          checksum ^= byte;
+          g_byte_array_append (image, &byte, 1);
+        }
+    }
+  while (image->len % 16 != 15)
+    g_byte_array_append (image, (const guint8 *) "", 1);
+  g_byte_array_append (image, &checksum, 1);
+  g_checksum_update (sha, image->data, image->len);
+  g_checksum_get_digest (sha, digest, &digest_len);
+  g_byte_array_append (image, digest, sizeof digest);
+  return g_byte_array_free_to_bytes (image);
+}
+
+static void
+write_build_file (const char *dir,
+                  const char *name,
+                  GBytes     *contents)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *parent = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (contents, NULL),
+                                      g_bytes_get_size (contents), NULL));
+}
+
+static void
+make_build_folder (const char *dir)
+{
+  /* The bootloader: DRAM and IRAM segments only. */
+  static const guint32 boot_addr[] = { 0x3fce3980, 0x403c9700 };
+  static const guint32 boot_size[] = { 0x1000, 0x3400 };
+  /* The app: DROM with its description first, IRAM, then IROM. */
+  static const guint32 app_addr[] = { 0x3c020020, 0x40374000, 0x42000020 };
+  static const guint32 app_size[] = { 0x8000, 0x4000, 0x70000 };
+  guint8 desc[256] = { 0x32, 0x54, 0xcd, 0xab };   /* esp_app_desc_t magic */
+  g_autofree char *table_src = g_build_filename (g_getenv ("ESPLASH_SHARED_DIR"), "testdata",
+                                                 "images", "partitions_singleapp.bin", NULL);
+  g_autoptr(GBytes) table = NULL;
+  g_autoptr(GBytes) boot = NULL;
+  g_autoptr(GBytes) app = NULL;
+  g_autoptr(GBytes) args = g_bytes_new_static (flasher_args, sizeof flasher_args - 1);
+  char *contents;
   gsize len;
 
-  g_assert_true (g_file_get_contents (from, &contents, &len, NULL));
-  g_assert_true (g_file_set_contents (to, contents, len, NULL));
+  memcpy (desc + 16, "1.0.0", 5);
+  memcpy (desc + 48, "blink", 5);
+  memcpy (desc + 80, "10:30:00", 8);
+  memcpy (desc + 96, "Nov 24 2026", 11);
+  memcpy (desc + 112, "v5.3.1", 6);
+  boot = build_image (boot_addr, boot_size, G_N_ELEMENTS (boot_addr), NULL, 0);
+  app = build_image (app_addr, app_size, G_N_ELEMENTS (app_addr), desc, sizeof desc);
+  g_assert_true (g_file_get_contents (table_src, &contents, &len, NULL));
+  table = g_bytes_new_take (contents, len);
+
+  write_build_file (dir, build_files[0], boot);
+  write_build_file (dir, build_files[1], table);
+  write_build_file (dir, build_files[2], app);
+  write_build_file (dir, build_files[3], args);
 }
 
 static void
@@ -138,15 +244,14 @@ find_toplevel (GType type)
   return NULL;
 }
 
+/* What a drop of the build folder does. */
 static void
-add_files (Fixture            *fixture,
-           const char * const *names)
+add_build_folder (Fixture *fixture)
 {
-  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->dir);
+  GFile *files[] = { folder };
 
-  for (guint i = 0; names[i] != NULL; i++)
-    g_ptr_array_add (files, g_file_new_build_filename (fixture->dir, names[i], NULL));
-  esplash_window_add_files (fixture->window, (GFile *const *) files->pdata, files->len);
+  esplash_window_add_files (fixture->window, files, 1);
 }
 
 static void
@@ -157,10 +262,7 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(EsplashSim) board = NULL;
 
   fixture->dir = g_dir_make_tmp ("esplash-shots-XXXXXX", NULL);
-  /* What an ESP-IDF build of "blink" for the ESP32-S3 leaves behind. */
-  copy_image (fixture->dir, "bootloader_esp32c3.bin", "bootloader.bin");
-  copy_image (fixture->dir, "partitions_singleapp.bin", "partition-table.bin");
-  copy_image (fixture->dir, "one_mb.bin", "blink.bin");
+  make_build_folder (fixture->dir);
 
   esplash_sim_options_init (&options, ESPLASH_CHIP_ESP32S3);
   options.console = ESPLASH_CONSOLE_UART;
@@ -179,14 +281,18 @@ static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  static const char *names[] = { "bootloader.bin", "partition-table.bin", "blink.bin" };
-
   gtk_window_destroy (GTK_WINDOW (fixture->window));
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (build_files); i++)
     {
-      g_autofree char *path = g_build_filename (fixture->dir, names[i], NULL);
+      g_autofree char *path = g_build_filename (fixture->dir, build_files[i], NULL);
 
       g_unlink (path);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (build_dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (fixture->dir, build_dirs[i], NULL);
+
+      g_rmdir (path);
     }
   g_rmdir (fixture->dir);
   g_free (fixture->dir);
@@ -207,14 +313,30 @@ static void
 test_states (Fixture       *fixture,
              gconstpointer  data)
 {
-  static const char *build[] = { "bootloader.bin", "partition-table.bin", "blink.bin", NULL };
   EsplashWindow *window = fixture->window;
   EsplashJob *job;
   gint64 deadline;
   guint region = 0;
 
-  add_files (fixture, build);
+  add_build_folder (fixture);
   g_assert_cmpuint (esplash_window_get_n_files (window), ==, 3);
+  /* Nothing to warn about in a clean build for the right chip. */
+  g_assert_true (g_action_get_enabled (g_action_map_lookup_action (G_ACTION_MAP (window), "flash")));
+  {
+    static const char *names[] = { "bootloader.bin", "partition-table.bin", "blink.bin" };
+    EsplashFirmwareList *list = esplash_window_get_firmware_list (window);
+
+    g_assert_null (esplash_firmware_list_get_confirmation (list));
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        EsplashFirmwareRow *row = esplash_firmware_list_find_row (list, names[i]);
+        g_autofree char *findings = NULL;
+
+        g_assert_nonnull (row);
+        findings = esplash_firmware_row_dup_findings (row);
+        g_assert_cmpstr (findings, ==, "");
+      }
+  }
   capture (window, "01-files.png");
 
   /* Mid-flash, with the log open. */

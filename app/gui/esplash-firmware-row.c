@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <string.h>
 
 #include "esplash-firmware-row.h"
 
@@ -14,23 +13,21 @@ struct _EsplashFirmwareRow
   GtkListBoxRow  parent_instance;
 
   GtkLabel      *name_label;
-  GtkLabel      *size_label;
+  GtkLabel      *kind_label;
+  GtkLabel      *reason_label;
   GtkEntry      *offset_entry;
   GtkSwitch     *enabled_switch;
   GtkWidget     *remove_button;
+  GtkWidget     *findings_box;
 
-  GFile         *file;
-  guint64        size;
-  GCancellable  *cancellable;
+  guint          index;
+  char          *path;
+  char          *name;
+  GString       *findings;
+  gboolean       filling;       /* set from the plan, not by the user */
 };
 
 G_DEFINE_FINAL_TYPE (EsplashFirmwareRow, esplash_firmware_row, GTK_TYPE_LIST_BOX_ROW)
-
-enum {
-  PROP_0,
-  PROP_FILE,
-  N_PROPS
-};
 
 enum {
   SIGNAL_CHANGED,
@@ -38,33 +35,32 @@ enum {
   N_SIGNALS
 };
 
-static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
-/**
- * esplash_firmware_guess_offset:
- * @name: the file's base name
- * @first: whether it is the only file so far
- *
- * The usual ESP-IDF layout: the partition table at 0x8000, the app at
- * 0x10000; a lone unknown file is taken for a merged image at 0x0. The
- * bootloader's real offset depends on the chip (0x1000 on ESP32 and S2),
- * which is not known before connecting, so it starts at 0x0 and stays
- * editable.
- */
-guint32
-esplash_firmware_guess_offset (const char *name,
-                               gboolean    first)
+static const char *
+kind_name (EsplashPlanKind kind)
 {
-  g_autofree char *lower = g_ascii_strdown (name, -1);
-
-  if (strstr (lower, "bootloader") != NULL)
-    return 0x0;
-  if (g_str_has_prefix (lower, "partition"))
-    return 0x8000;
-  if (first)
-    return 0x0;
-  return 0x10000;
+  switch (kind)
+    {
+    case ESPLASH_PLAN_KIND_BOOTLOADER:
+      return _("Bootloader");
+    case ESPLASH_PLAN_KIND_PARTITION_TABLE:
+      return _("Partition table");
+    case ESPLASH_PLAN_KIND_APP:
+      /* TRANSLATORS: the kind of a firmware file: the application */
+      return _("Application");
+    case ESPLASH_PLAN_KIND_OTADATA:
+      return _("OTA data");
+    case ESPLASH_PLAN_KIND_DATA:
+      /* TRANSLATORS: the kind of a firmware file: data for a partition */
+      return _("Data");
+    case ESPLASH_PLAN_KIND_MERGED:
+      return _("Merged image");
+    case ESPLASH_PLAN_KIND_UNKNOWN:
+    default:
+      /* TRANSLATORS: the kind of a firmware file that was not recognised */
+      return _("Unrecognised file");
+    }
 }
 
 /* Always hexadecimal, with or without "0x": the entry is labelled so, and
@@ -102,7 +98,8 @@ offset_changed_cb (EsplashFirmwareRow *self)
                                GTK_ACCESSIBLE_STATE_INVALID,
                                valid ? GTK_ACCESSIBLE_INVALID_FALSE : GTK_ACCESSIBLE_INVALID_TRUE,
                                -1);
-  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  if (!self->filling)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 static void
@@ -116,73 +113,117 @@ enabled_cb (EsplashFirmwareRow *self)
 {
   gtk_widget_set_sensitive (GTK_WIDGET (self->offset_entry),
                             gtk_switch_get_active (self->enabled_switch));
-  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  if (!self->filling)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
 
 static void
-query_info_cb (GObject      *source,
-               GAsyncResult *result,
-               gpointer      user_data)
+fill (EsplashFirmwareRow     *self,
+      const EsplashPlanEntry *entry)
 {
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFileInfo) info = g_file_query_info_finish (G_FILE (source), result, &error);
-  EsplashFirmwareRow *self;
-  g_autofree char *size = NULL;
+  g_autoptr(GString) kind = g_string_new (kind_name (entry->kind));
+  g_autofree char *write = NULL;
+  g_autofree char *remove = NULL;
 
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = ESPLASH_FIRMWARE_ROW (user_data);
-  if (info == NULL)
+  self->path = g_strdup (entry->path);
+  self->name = g_strdup (entry->name != NULL ? entry->name : entry->path);
+
+  gtk_label_set_text (self->name_label, self->name);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), self->path);
+  if (entry->data != NULL)
     {
-      /* TRANSLATORS: shown under a firmware file that cannot be read */
-      gtk_label_set_text (self->size_label, _("Cannot read this file"));
-      gtk_widget_add_css_class (GTK_WIDGET (self->size_label), "error");
-      g_debug ("%s", error->message);
-      return;
+      g_autofree char *size = g_format_size (g_bytes_get_size (entry->data));
+
+      g_string_append_printf (kind, " · %s", size);
     }
-  self->size = g_file_info_get_size (info);
-  size = g_format_size (self->size);
-  gtk_label_set_text (self->size_label, size);
-  g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
+  if (entry->detail != NULL)
+    g_string_append_printf (kind, " · %s", entry->detail);
+  gtk_label_set_text (self->kind_label, kind->str);
+  /* Both lines are cut short rather than wrapped: wrapping labels make
+   * every relayout of the list slow. The whole text is in the tooltip. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->kind_label), kind->str);
+
+  /* The reason comes from the core (English detail, like the log). */
+  if (entry->user_override)
+    gtk_label_set_text (self->reason_label, _("Offset set by you"));
+  else if (entry->reason != NULL)
+    gtk_label_set_text (self->reason_label, entry->reason);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->reason_label), gtk_label_get_text (self->reason_label));
+  gtk_widget_set_visible (GTK_WIDGET (self->reason_label),
+                          entry->user_override || entry->reason != NULL);
+
+  self->filling = TRUE;
+  if (entry->has_offset)
+    esplash_firmware_row_set_offset (self, entry->offset);
+  else
+    gtk_widget_add_css_class (GTK_WIDGET (self->offset_entry), "error");
+  gtk_switch_set_active (self->enabled_switch, entry->enabled);
+  self->filling = FALSE;
+
+  /* Screen readers read the switches and buttons of many rows: name the file. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, self->name, -1);
+  /* TRANSLATORS: accessible name of a row's switch, "Write app.bin" */
+  write = g_strdup_printf (_("Write %s"), self->name);
+  /* TRANSLATORS: accessible name of a row's button, "Remove app.bin" */
+  remove = g_strdup_printf (_("Remove %s"), self->name);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->enabled_switch),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, write, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
 }
 
-static void
-esplash_firmware_row_constructed (GObject *object)
+void
+esplash_firmware_row_update_findings (EsplashFirmwareRow *self,
+                                      EsplashFlashPlan   *plan)
 {
-  EsplashFirmwareRow *self = ESPLASH_FIRMWARE_ROW (object);
-  g_autofree char *name = g_file_get_basename (self->file);
-  g_autofree char *path = g_file_get_parse_name (self->file);
+  GtkWidget *child;
 
-  G_OBJECT_CLASS (esplash_firmware_row_parent_class)->constructed (object);
+  g_return_if_fail (ESPLASH_IS_FIRMWARE_ROW (self));
 
-  gtk_label_set_text (self->name_label, name);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), path);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
-  /* Screen readers read the switches and buttons of many rows: name the file. */
-  {
-    /* TRANSLATORS: accessible name of a row's switch, "Write app.bin" */
-    g_autofree char *write = g_strdup_printf (_("Write %s"), name);
-    /* TRANSLATORS: accessible name of a row's button, "Remove app.bin" */
-    g_autofree char *remove = g_strdup_printf (_("Remove %s"), name);
+  while ((child = gtk_widget_get_first_child (self->findings_box)) != NULL)
+    gtk_box_remove (GTK_BOX (self->findings_box), child);
+  g_string_truncate (self->findings, 0);
 
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->enabled_switch),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, write, -1);
-    gtk_accessible_update_property (GTK_ACCESSIBLE (self->remove_button),
-                                    GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
-  }
-  g_file_query_info_async (self->file, G_FILE_ATTRIBUTE_STANDARD_SIZE,
-                           G_FILE_QUERY_INFO_NONE, G_PRIORITY_DEFAULT,
-                           self->cancellable, query_info_cb, self);
+  for (guint i = 0; i < esplash_flash_plan_get_n_findings (plan); i++)
+    {
+      const EsplashPlanFinding *finding = esplash_flash_plan_get_finding (plan, i);
+      gboolean warning = finding->severity == ESPLASH_PLAN_WARNING;
+      GtkWidget *box, *icon, *label;
+
+      if (finding->entry != (gint) self->index)
+        continue;
+      box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      icon = gtk_image_new_from_icon_name (warning ? "dialog-warning-symbolic" : "dialog-error-symbolic");
+      label = gtk_label_new (finding->message);
+      gtk_widget_set_valign (icon, GTK_ALIGN_START);
+      gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      gtk_widget_set_hexpand (label, TRUE);
+      gtk_widget_add_css_class (box, warning ? "warning" : "error");
+      gtk_widget_add_css_class (label, "caption");
+      gtk_box_append (GTK_BOX (box), icon);
+      gtk_box_append (GTK_BOX (box), label);
+      gtk_box_append (GTK_BOX (self->findings_box), box);
+      g_string_append_printf (self->findings, "%s\n", finding->message);
+    }
+  gtk_widget_set_visible (self->findings_box, self->findings->len > 0);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  self->findings->str, -1);
+}
+
+char *
+esplash_firmware_row_dup_findings (EsplashFirmwareRow *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_FIRMWARE_ROW (self), NULL);
+
+  return g_strdup (self->findings->str);
 }
 
 static void
 esplash_firmware_row_dispose (GObject *object)
 {
-  EsplashFirmwareRow *self = ESPLASH_FIRMWARE_ROW (object);
-
-  g_cancellable_cancel (self->cancellable);
-  gtk_widget_dispose_template (GTK_WIDGET (self), ESPLASH_TYPE_FIRMWARE_ROW);
+  gtk_widget_dispose_template (GTK_WIDGET (object), ESPLASH_TYPE_FIRMWARE_ROW);
 
   G_OBJECT_CLASS (esplash_firmware_row_parent_class)->dispose (object);
 }
@@ -192,46 +233,11 @@ esplash_firmware_row_finalize (GObject *object)
 {
   EsplashFirmwareRow *self = ESPLASH_FIRMWARE_ROW (object);
 
-  g_clear_object (&self->file);
-  g_clear_object (&self->cancellable);
+  g_free (self->path);
+  g_free (self->name);
+  g_string_free (self->findings, TRUE);
 
   G_OBJECT_CLASS (esplash_firmware_row_parent_class)->finalize (object);
-}
-
-static void
-esplash_firmware_row_get_property (GObject    *object,
-                                   guint       prop_id,
-                                   GValue     *value,
-                                   GParamSpec *pspec)
-{
-  EsplashFirmwareRow *self = ESPLASH_FIRMWARE_ROW (object);
-
-  switch (prop_id)
-    {
-    case PROP_FILE:
-      g_value_set_object (value, self->file);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-esplash_firmware_row_set_property (GObject      *object,
-                                   guint         prop_id,
-                                   const GValue *value,
-                                   GParamSpec   *pspec)
-{
-  EsplashFirmwareRow *self = ESPLASH_FIRMWARE_ROW (object);
-
-  switch (prop_id)
-    {
-    case PROP_FILE:
-      self->file = g_value_dup_object (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -240,18 +246,10 @@ esplash_firmware_row_class_init (EsplashFirmwareRowClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->constructed = esplash_firmware_row_constructed;
   object_class->dispose = esplash_firmware_row_dispose;
   object_class->finalize = esplash_firmware_row_finalize;
-  object_class->get_property = esplash_firmware_row_get_property;
-  object_class->set_property = esplash_firmware_row_set_property;
 
-  properties[PROP_FILE] =
-    g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
-  g_object_class_install_properties (object_class, N_PROPS, properties);
-
-  /* The offset, the switch or the size changed. */
+  /* The user edited the offset or flipped the switch. */
   signals[SIGNAL_CHANGED] =
     g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -263,10 +261,12 @@ esplash_firmware_row_class_init (EsplashFirmwareRowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/esplash/Esplash/esplash-firmware-row.ui");
   gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, name_label);
-  gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, size_label);
+  gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, kind_label);
+  gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, reason_label);
   gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, offset_entry);
   gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, enabled_switch);
   gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, remove_button);
+  gtk_widget_class_bind_template_child (widget_class, EsplashFirmwareRow, findings_box);
   gtk_widget_class_bind_template_callback (widget_class, offset_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, remove_clicked_cb);
 }
@@ -275,32 +275,49 @@ static void
 esplash_firmware_row_init (EsplashFirmwareRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->cancellable = g_cancellable_new ();
-  /* TRANSLATORS: the file size is not known yet */
-  gtk_label_set_text (self->size_label, _("Size unknown"));
+  self->findings = g_string_new (NULL);
   g_signal_connect_object (self->enabled_switch, "notify::active",
                            G_CALLBACK (enabled_cb), self, G_CONNECT_SWAPPED);
 }
 
 EsplashFirmwareRow *
-esplash_firmware_row_new (GFile   *file,
-                          guint32  offset)
+esplash_firmware_row_new (EsplashFlashPlan *plan,
+                          guint             index)
 {
   EsplashFirmwareRow *self;
 
-  g_return_val_if_fail (G_IS_FILE (file), NULL);
+  g_return_val_if_fail (ESPLASH_IS_FLASH_PLAN (plan), NULL);
+  g_return_val_if_fail (index < esplash_flash_plan_get_n_entries (plan), NULL);
 
-  self = g_object_new (ESPLASH_TYPE_FIRMWARE_ROW, "file", file, NULL);
-  esplash_firmware_row_set_offset (self, offset);
+  self = g_object_new (ESPLASH_TYPE_FIRMWARE_ROW, NULL);
+  self->index = index;
+  fill (self, esplash_flash_plan_get_entry (plan, index));
+  esplash_firmware_row_update_findings (self, plan);
   return self;
 }
 
-GFile *
-esplash_firmware_row_get_file (EsplashFirmwareRow *self)
+guint
+esplash_firmware_row_get_index (EsplashFirmwareRow *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_FIRMWARE_ROW (self), 0);
+
+  return self->index;
+}
+
+const char *
+esplash_firmware_row_get_path (EsplashFirmwareRow *self)
 {
   g_return_val_if_fail (ESPLASH_IS_FIRMWARE_ROW (self), NULL);
 
-  return self->file;
+  return self->path;
+}
+
+const char *
+esplash_firmware_row_get_name (EsplashFirmwareRow *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_FIRMWARE_ROW (self), NULL);
+
+  return self->name;
 }
 
 gboolean
@@ -340,12 +357,4 @@ esplash_firmware_row_set_enabled (EsplashFirmwareRow *self,
   g_return_if_fail (ESPLASH_IS_FIRMWARE_ROW (self));
 
   gtk_switch_set_active (self->enabled_switch, enabled);
-}
-
-guint64
-esplash_firmware_row_get_size (EsplashFirmwareRow *self)
-{
-  g_return_val_if_fail (ESPLASH_IS_FIRMWARE_ROW (self), 0);
-
-  return self->size;
 }

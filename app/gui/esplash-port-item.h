@@ -12,6 +12,8 @@ G_BEGIN_DECLS
 
 /* The id of the in-process simulator; never a real device path. */
 #define ESPLASH_PORT_ITEM_VIRTUAL_ID "virtual:esp32s3"
+/* The chip it simulates (esplash_chip_from_id()). */
+#define ESPLASH_PORT_ITEM_VIRTUAL_CHIP "esp32s3"
 
 #define ESPLASH_TYPE_PORT_ITEM (esplash_port_item_get_type ())
 G_DECLARE_FINAL_TYPE (EsplashPortItem, esplash_port_item, ESPLASH, PORT_ITEM, GObject)

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "esplash-firmware-list.h"
 #include "esplash-log-pane.h"
 #include "esplash-port-chooser.h"
 #include "esplash-window.h"
@@ -48,6 +49,7 @@ EsplashAfter    esplash_window_get_after   (EsplashWindow *self);
 GtkDropTarget      *esplash_window_get_drop_target   (EsplashWindow *self);
 EsplashPortChooser *esplash_window_get_port_chooser  (EsplashWindow *self);
 EsplashLogPane     *esplash_window_get_log_pane      (EsplashWindow *self);
+EsplashFirmwareList *esplash_window_get_firmware_list (EsplashWindow *self);
 /* Replaces the virtual board (e.g. one with faults); idle only. */
 void                esplash_window_set_virtual_board (EsplashWindow *self,
                                                       EsplashSim    *sim);

@@ -62,14 +62,6 @@ esplash_window_log (EsplashWindow   *self,
   esplash_log_pane_append (self->log_pane, level, message);
 }
 
-static void
-job_log_cb (EsplashWindow *self,
-            guint          level,
-            const char    *message)
-{
-  esplash_window_log (self, level, message);
-}
-
 /* ---- state ------------------------------------------------------------- */
 
 static void
@@ -108,12 +100,20 @@ esplash_window_show_result (EsplashWindow *self,
   esplash_status_area_show_result (self->status_area, kind, title, NULL, detail);
 }
 
+/* Until a board answers, the plan is made for the chip the port implies:
+ * the virtual board is an ESP32-S3; a real port could be anything. */
 static void
 reset_chip (EsplashWindow *self)
 {
+  EsplashPortItem *port = esplash_port_chooser_get_selected (self->port_chooser);
+  const EsplashChipInfo *chip = NULL;
+
   self->have_chip = FALSE;
   gtk_label_set_text (self->chip_label, _("Chip details appear here once the board is connected."));
   gtk_widget_add_css_class (GTK_WIDGET (self->chip_label), "dim-label");
+  if (port != NULL && esplash_port_item_is_virtual (port))
+    chip = esplash_chip_from_id (ESPLASH_PORT_ITEM_VIRTUAL_CHIP);
+  esplash_firmware_list_set_target (self->firmware_section, chip, ESPLASH_REVISION_UNKNOWN, 0);
 }
 
 static void
@@ -131,6 +131,8 @@ chip_described_cb (EsplashWindow *self,
   text = esplash_chip_summary (chip);
   gtk_label_set_text (self->chip_label, text);
   gtk_widget_remove_css_class (GTK_WIDGET (self->chip_label), "dim-label");
+  esplash_firmware_list_set_target (self->firmware_section, chip->chip, chip->revision,
+                                    chip->flash_size);
 }
 
 const EsplashChipDescription *
@@ -154,22 +156,12 @@ static void
 files_changed_cb (EsplashWindow *self)
 {
   update_actions (self);
-  if (self->settings != NULL)
-    g_settings_set_value (self->settings, "last-files",
-                          esplash_firmware_list_save (self->firmware_section));
-}
-
-static void
-file_added_cb (EsplashWindow *self,
-               GFile         *file,
-               guint          offset)
-{
-  g_autofree char *name = g_file_get_basename (file);
-  g_autofree char *message = NULL;
-
-  /* TRANSLATORS: log line, "Added app.bin at 0x10000" */
-  message = g_strdup_printf (_("Added %s at 0x%x"), name, offset);
-  esplash_window_log (self, ESPLASH_LOG_INFO, message);
+  if (self->settings == NULL)
+    return;
+  g_settings_set_value (self->settings, "last-files",
+                        esplash_firmware_list_save_files (self->firmware_section));
+  g_settings_set_value (self->settings, "last-offsets",
+                        esplash_firmware_list_save_changes (self->firmware_section));
 }
 
 void
@@ -369,7 +361,7 @@ esplash_window_run_job (EsplashWindow        *self,
   self->job_done = done;
   self->job_bytes = 0;
   self->cancellable = g_cancellable_new ();
-  g_signal_connect_object (self->job, "log", G_CALLBACK (job_log_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->job, "log", G_CALLBACK (esplash_window_log), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->job, "progress", G_CALLBACK (job_progress_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->job, "notify::chip-name", G_CALLBACK (chip_described_cb),
                            self, G_CONNECT_SWAPPED);
@@ -405,25 +397,27 @@ flash_done (EsplashWindow *self,
 }
 
 static void
-flash_activated (GSimpleAction *action,
-                 GVariant      *parameter,
-                 gpointer       user_data)
+start_flash (EsplashWindow *self)
 {
-  EsplashWindow *self = ESPLASH_WINDOW (user_data);
   EsplashPortItem *port = esplash_port_chooser_get_selected (self->port_chooser);
+  EsplashFlashPlan *files = esplash_firmware_list_get_plan (self->firmware_section);
   g_autoptr(EsplashJobPlan) plan = NULL;
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   g_autofree char *message = NULL;
   EsplashWriteOptions write;
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   guint n;
 
-  if (self->job != NULL || port == NULL)
+  if (self->job != NULL || port == NULL || files == NULL)
     return;
   plan = esplash_window_new_plan (self, ESPLASH_JOB_WRITE);
 
   esplash_write_options_init (&write);
   write.verify = esplash_options_panel_get_verify (self->options_section);
   write.erase_all = esplash_options_panel_get_erase_all (self->options_section);
+  /* What the build asks for (flasher_args.json); NULL keeps the image's. */
+  write.flash_mode = esplash_flash_plan_get_flash_mode (files);
+  write.flash_freq = esplash_flash_plan_get_flash_freq (files);
+  write.flash_size = esplash_flash_plan_get_flash_size (files);
   esplash_job_plan_set_write_options (plan, &write);
 
   n = esplash_firmware_list_add_to_plan (self->firmware_section, plan, names);
@@ -436,6 +430,53 @@ flash_activated (GSimpleAction *action,
                              n, esplash_port_item_get_title (port));
   g_ptr_array_add (names, NULL);
   esplash_window_run_job (self, plan, message, (const char * const *) names->pdata, flash_done);
+}
+
+/* A modal question whose yes is destructive; "no" is the default. */
+static void
+ask (EsplashWindow *self,
+     const char    *question,
+     const char    *detail,
+     const char    *no,
+     const char    *yes,
+     GCallback      response_cb)
+{
+  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                              GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE, "%s", question);
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", detail);
+  gtk_dialog_add_button (GTK_DIALOG (dialog), no, GTK_RESPONSE_CANCEL);
+  gtk_widget_add_css_class (gtk_dialog_add_button (GTK_DIALOG (dialog), yes, GTK_RESPONSE_ACCEPT),
+                            "destructive-action");
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_signal_connect_object (dialog, "response", response_cb, self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+confirm_response_cb (EsplashWindow *self,
+                     gint           response,
+                     GtkDialog     *dialog)
+{
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  if (response == GTK_RESPONSE_ACCEPT)
+    start_flash (self);
+}
+
+static void
+flash_activated (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  EsplashWindow *self = ESPLASH_WINDOW (user_data);
+  const char *doubt = esplash_firmware_list_get_confirmation (self->firmware_section);
+
+  /* A refusal the user may overrule (a mismatching chip, a bad checksum):
+   * say it and let them decide, as esptool's --force does. */
+  if (doubt != NULL)
+    ask (self, _("Flash anyway?"), doubt, _("_Cancel"), _("_Flash Anyway"), G_CALLBACK (confirm_response_cb));
+  else
+    start_flash (self);
 }
 
 static void
@@ -495,8 +536,6 @@ static gboolean
 esplash_window_close_request (GtkWindow *window)
 {
   EsplashWindow *self = ESPLASH_WINDOW (window);
-  GtkWidget *dialog;
-  GtkWidget *stop;
 
   if (self->job == NULL)
     {
@@ -514,17 +553,9 @@ esplash_window_close_request (GtkWindow *window)
   if (self->close_when_done)
     return TRUE;
 
-  dialog = gtk_message_dialog_new (window, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                   GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE,
-                                   "%s", _("Stop and close?"));
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s",
-                                            _("The board is still being worked on; stopping now may leave it unable to start until it is flashed again."));
-  gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Keep Going"), GTK_RESPONSE_CANCEL);
-  stop = gtk_dialog_add_button (GTK_DIALOG (dialog), _("_Stop and Close"), GTK_RESPONSE_ACCEPT);
-  gtk_widget_add_css_class (stop, "destructive-action");
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+  ask (self, _("Stop and close?"),
+       _("The board is still being worked on; stopping now may leave it unable to start until it is flashed again."),
+       _("_Keep Going"), _("_Stop and Close"), G_CALLBACK (close_response_cb));
   return TRUE;
 }
 
@@ -534,6 +565,7 @@ static void
 bind_settings (EsplashWindow *self)
 {
   g_autoptr(GVariant) files = NULL;
+  g_autoptr(GVariant) changes = NULL;
   int width, height;
 
   if (self->settings == NULL)
@@ -548,7 +580,8 @@ bind_settings (EsplashWindow *self)
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
   files = g_settings_get_value (self->settings, "last-files");
-  esplash_firmware_list_restore (self->firmware_section, files);
+  changes = g_settings_get_value (self->settings, "last-offsets");
+  esplash_firmware_list_restore (self->firmware_section, files, changes);
 }
 
 /* ---- GObject ----------------------------------------------------------- */
@@ -665,7 +698,7 @@ esplash_window_init (EsplashWindow *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->firmware_section, "changed", G_CALLBACK (files_changed_cb),
                            self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->firmware_section, "added", G_CALLBACK (file_added_cb),
+  g_signal_connect_object (self->firmware_section, "message", G_CALLBACK (esplash_window_log),
                            self, G_CONNECT_SWAPPED);
 }
 
@@ -717,6 +750,12 @@ EsplashPortChooser *
 esplash_window_get_port_chooser (EsplashWindow *self)
 {
   return self->port_chooser;
+}
+
+EsplashFirmwareList *
+esplash_window_get_firmware_list (EsplashWindow *self)
+{
+  return self->firmware_section;
 }
 
 EsplashLogPane *
