@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "esplash-application.h"
 #include "esplash-window-private.h"
@@ -89,8 +88,7 @@ run_app (const Expected *want)
   /* Without a session bus GTK warns that it cannot inhibit; not what this
    * tests. */
   g_log_set_always_fatal (G_LOG_FATAL_MASK | G_LOG_LEVEL_CRITICAL);
-  setlocale (LC_ALL, "");
-  esplash_application_bind_text_domain ();
+  esplash_application_init_i18n ();
   {
     g_autofree char *catalogue = g_build_filename (esplash_application_get_locale_dir (), want->language,
                                                    "LC_MESSAGES", GETTEXT_PACKAGE ".mo", NULL);
@@ -116,9 +114,11 @@ test_language (gconstpointer data)
       run_app (want);
       return;
     }
-  /* gettext ignores LANGUAGE in the "C" locale: use C.UTF-8, which every
-   * glibc system has, so no locale needs to be generated. */
-  g_setenv ("LC_ALL", "C.UTF-8", TRUE);
+  /* As `LANGUAGE=de esplash` from a bare shell: no other locale variable
+   * (the app makes gettext honour LANGUAGE in the C locale). */
+  g_unsetenv ("LC_ALL");
+  g_unsetenv ("LC_MESSAGES");
+  g_unsetenv ("LANG");
   g_setenv ("LANGUAGE", want->language, TRUE);
   g_test_trap_subprocess (NULL, 60 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDERR);
   g_unsetenv ("LANGUAGE");

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <locale.h>
 #include <string.h>
 #include <gtk/gtk.h>
 
@@ -402,9 +401,8 @@ main (int    argc,
       char **argv)
 {
   g_test_init (&argc, &argv, NULL);
-  /* LANGUAGE=de (with LC_ALL=C.UTF-8) gives German pictures. */
-  setlocale (LC_ALL, "");
-  esplash_application_bind_text_domain ();
+  /* LANGUAGE=de gives German pictures. */
+  esplash_application_init_i18n ();
   if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
     g_setenv ("GTK_A11Y", "none", TRUE);
 

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <locale.h>
 
 #include "esplash-application.h"
 #include "esplash-window.h"
@@ -76,8 +77,21 @@ esplash_application_get_locale_dir (void)
 }
 
 void
-esplash_application_bind_text_domain (void)
+esplash_application_init_i18n (void)
 {
+  const char *language = g_getenv ("LANGUAGE");
+  const char *messages;
+
+  setlocale (LC_ALL, "");
+  /* gettext ignores LANGUAGE in the C locale (no LANG set, as in a bare
+   * shell or CI); C.UTF-8 behaves the same otherwise but lets LANGUAGE
+   * choose the translation. GTK must then leave the locale alone. */
+  messages = setlocale (LC_MESSAGES, NULL);
+  if (language != NULL && *language != '\0' && messages != NULL &&
+      (g_str_equal (messages, "C") || g_str_equal (messages, "POSIX")))
+    setlocale (LC_ALL, "C.UTF-8");
+  gtk_disable_setlocale ();
+
   bindtextdomain (GETTEXT_PACKAGE, esplash_application_get_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);

@@ -21,7 +21,8 @@ const char         *esplash_application_get_stub_dir (EsplashApplication *self);
 
 /* Where the translations are read from (see the .c). */
 const char         *esplash_application_get_locale_dir   (void);
-/* Binds the "esplash" text domain there; call after setlocale(). */
-void                esplash_application_bind_text_domain (void);
+/* Sets the locale from the environment (see the .c for LANGUAGE in the C
+ * locale) and binds the "esplash" text domain; call before GTK starts. */
+void                esplash_application_init_i18n        (void);
 
 G_END_DECLS

@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <locale.h>
 
 #include "esplash-application.h"
 
@@ -15,8 +14,7 @@ main (int    argc,
 {
   g_autoptr(EsplashApplication) app = NULL;
 
-  setlocale (LC_ALL, "");
-  esplash_application_bind_text_domain ();
+  esplash_application_init_i18n ();
 
   g_set_application_name (_("Esplash"));
   app = esplash_application_new ();
