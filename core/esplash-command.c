@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "esplash-bytes-private.h"
+
 #include <string.h>
 
 #include "esplash-command.h"
@@ -182,12 +184,6 @@ put_le32 (guint8  *p,
   p[1] = (v >> 8) & 0xFF;
   p[2] = (v >> 16) & 0xFF;
   p[3] = (v >> 24) & 0xFF;
-}
-
-static guint32
-get_le32 (const guint8 *p)
-{
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
 }
 
 /* Header for @len data bytes, data left to the caller. */
@@ -376,7 +372,7 @@ esplash_response_parse (const guint8    *packet,
 
   data = packet + ESPLASH_COMMAND_HEADER_LEN;
   out->opcode = packet[1];
-  out->value = get_le32 (packet + 4);
+  out->value = esplash_read_le32 (packet + 4);
 
   if (size >= expected_payload + 2)
     {

@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include "esplash-bytes-private.h"
+
 #include <string.h>
 
 #include "esplash-image.h"
@@ -38,18 +40,6 @@ typedef enum {
   LAYOUT_ESP32,
 } Layout;
 
-static guint32
-read_u32 (const guint8 *p)
-{
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
-}
-
-static guint16
-read_u16 (const guint8 *p)
-{
-  return (guint16) (p[0] | p[1] << 8);
-}
-
 static gboolean
 chip_is_esp8266 (const EsplashChipInfo *chip)
 {
@@ -73,7 +63,7 @@ looks_like_extended_header (const guint8 *data,
   for (guint i = 11; i < 15; i++)
     if (ext[i] != 0)
       return FALSE;
-  return esplash_chip_from_image_id (read_u16 (ext + 4)) != NULL;
+  return esplash_chip_from_image_id (esplash_read_le16 (ext + 4)) != NULL;
 }
 
 static gboolean
@@ -158,8 +148,8 @@ read_segments (const guint8      *data,
                        "8 bytes but the file is only %zu bytes long", index, *pos, len);
           return FALSE;
         }
-      addr = read_u32 (data + *pos);
-      size = read_u32 (data + *pos + 4);
+      addr = esplash_read_le32 (data + *pos);
+      size = esplash_read_le32 (data + *pos + 4);
       if (size > len - *pos - SEGMENT_HEADER_LEN)
         {
           g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,
@@ -246,7 +236,7 @@ read_app_desc (const guint8     *data,
   if (info->n_segments == 0 || seg->size < APP_DESC_MIN_LEN)
     return;
   d = data + seg->file_offset;
-  if (read_u32 (d) != APP_DESC_MAGIC)
+  if (esplash_read_le32 (d) != APP_DESC_MAGIC)
     return;
   info->has_app_desc = TRUE;
   copy_desc_string (info->version, sizeof info->version, d + APP_DESC_VERSION_OFF, 32);
@@ -275,7 +265,7 @@ read_common_header (const guint8     *data,
 {
   info->flash_mode = data[2];
   info->flash_size_freq = data[3];
-  info->entry = read_u32 (data + 4);
+  info->entry = esplash_read_le32 (data + 4);
 }
 
 static gboolean
@@ -298,10 +288,10 @@ parse_esp32 (const guint8      *data,
   read_common_header (data, info);
   info->has_extended_header = TRUE;
   info->wp_pin = ext[0];
-  info->chip_id = read_u16 (ext + 4);
+  info->chip_id = esplash_read_le16 (ext + 4);
   info->min_rev = ext[6];
-  info->min_rev_full = read_u16 (ext + 7);
-  info->max_rev_full = read_u16 (ext + 9);
+  info->min_rev_full = esplash_read_le16 (ext + 7);
+  info->max_rev_full = esplash_read_le16 (ext + 9);
   if (ext[15] > 1)
     {
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,

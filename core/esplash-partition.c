@@ -4,6 +4,8 @@
  */
 #include "config.h"
 
+#include "esplash-bytes-private.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,12 +39,6 @@ static const struct {
   { ESPLASH_PARTITION_SUBTYPE_DATA_SPIFFS, "spiffs" },
   { ESPLASH_PARTITION_SUBTYPE_DATA_LITTLEFS, "littlefs" },
 };
-
-static guint32
-read_u32 (const guint8 *p)
-{
-  return (guint32) p[0] | (guint32) p[1] << 8 | (guint32) p[2] << 16 | (guint32) p[3] << 24;
-}
 
 static gboolean
 all_ff (const guint8 *p,
@@ -145,9 +141,9 @@ read_entry (const guint8           *p,
 
   part->type = p[2];
   part->subtype = p[3];
-  part->offset = read_u32 (p + 4);
-  part->size = read_u32 (p + 8);
-  part->flags = read_u32 (p + 28);
+  part->offset = esplash_read_le32 (p + 4);
+  part->size = esplash_read_le32 (p + 8);
+  part->flags = esplash_read_le32 (p + 28);
 
   if (nul == NULL)
     {

@@ -8,6 +8,8 @@
  */
 #include "config.h"
 
+#include "esplash-bytes-private.h"
+
 #include <string.h>
 
 #include "esplash-sim-private.h"
@@ -18,15 +20,6 @@
 #define READ_SLOW_LEN       64
 #define ROM_MAX_DATA        (0x4000 + DATA_HEADER_LEN)
 #define SPI_PARAMS_LEN      24
-
-static guint32
-word (const guint8 *data,
-      guint         index)
-{
-  const guint8 *p = data + 4 * index;
-
-  return p[0] | (p[1] << 8) | (p[2] << 16) | ((guint32) p[3] << 24);
-}
 
 static void
 ok (EsplashSim *self,
@@ -104,8 +97,8 @@ rom_write_reg (EsplashSim   *self,
     {
       const guint8 *rec = data + 16 * i;
 
-      sim_add_busy (self, word (rec, 3));
-      sim_reg_write (self, word (rec, 0), word (rec, 1), word (rec, 2));
+      sim_add_busy (self, esplash_read_word (rec, 3));
+      sim_reg_write (self, esplash_read_word (rec, 0), esplash_read_word (rec, 1), esplash_read_word (rec, 2));
     }
   ok (self, ESPLASH_OP_WRITE_REG);
 }
@@ -125,9 +118,9 @@ rom_flash_begin (EsplashSim   *self,
       fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
       return;
     }
-  size = word (data, 0);
-  offset = word (data, 3);
-  if (word (data, 2) == 0 && word (data, 1) != 0)
+  size = esplash_read_word (data, 0);
+  offset = esplash_read_word (data, 3);
+  if (esplash_read_word (data, 2) == 0 && esplash_read_word (data, 1) != 0)
     {
       fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_PARAM);
       return;
@@ -143,8 +136,8 @@ rom_flash_begin (EsplashSim   *self,
   self->fop.compressed = compressed;
   self->fop.offset = offset;
   self->fop.total = size;
-  self->fop.n_blocks = word (data, 1);
-  self->fop.block_size = word (data, 2);
+  self->fop.n_blocks = esplash_read_word (data, 1);
+  self->fop.block_size = esplash_read_word (data, 2);
   self->fop.write_pos = offset;
 
   if (self->chip->rom_is_esp8266_like)
@@ -169,13 +162,13 @@ check_data (EsplashSim   *self,
             guint32      *payload_len,
             guint32      *seq)
 {
-  if (len < DATA_HEADER_LEN || word (data, 0) != len - DATA_HEADER_LEN)
+  if (len < DATA_HEADER_LEN || esplash_read_word (data, 0) != len - DATA_HEADER_LEN)
     {
       fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
       return FALSE;
     }
-  *payload_len = word (data, 0);
-  *seq = word (data, 1);
+  *payload_len = esplash_read_word (data, 0);
+  *seq = esplash_read_word (data, 1);
   if (esplash_checksum (data + DATA_HEADER_LEN, *payload_len) != (checksum & 0xFF))
     {
       fail (self, opcode, ESPLASH_ROM_ERROR_CHECKSUM);
@@ -258,7 +251,7 @@ rom_flash_end (EsplashSim   *self,
                const guint8 *data,
                gsize         len)
 {
-  guint32 flag = len >= 4 ? word (data, 0) : 0;
+  guint32 flag = len >= 4 ? esplash_read_word (data, 0) : 0;
 
   ok (self, opcode);
   sim_flash_op_clear (&self->fop);
@@ -286,7 +279,7 @@ rom_mem (EsplashSim   *self,
           fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
           return;
         }
-      sim_ram_begin (self, word (data, 3), word (data, 0));
+      sim_ram_begin (self, esplash_read_word (data, 3), esplash_read_word (data, 0));
       ok (self, opcode);
       return;
 
@@ -313,7 +306,7 @@ rom_mem (EsplashSim   *self,
       ok (self, opcode);
       self->mem_current = NULL;
       /* flag 0 = jump to the entry; only code that was loaded can run */
-      if (word (data, 0) == 0 && sim_ram_contains (self, word (data, 1)))
+      if (esplash_read_word (data, 0) == 0 && sim_ram_contains (self, esplash_read_word (data, 1)))
         sim_stub_start (self);
       return;
     }
@@ -326,12 +319,12 @@ rom_change_baud (EsplashSim   *self,
 {
   guint64 baud;
 
-  if (len != 8 || word (data, 0) == 0)
+  if (len != 8 || esplash_read_word (data, 0) == 0)
     {
       fail (self, ESPLASH_OP_CHANGE_BAUDRATE, ESPLASH_ROM_ERROR_INVALID_PARAM);
       return;
     }
-  baud = word (data, 0);
+  baud = esplash_read_word (data, 0);
   /* The C2 ROM computes its divider for 40 MHz whatever the crystal; the
    * host compensates (§2.9), so undo that here. The ESP32's calibration is
    * modelled exact, so its compensation is the identity. */
@@ -355,8 +348,8 @@ rom_md5 (EsplashSim   *self,
       fail (self, ESPLASH_OP_SPI_FLASH_MD5, ESPLASH_ROM_ERROR_INVALID_FORMAT);
       return;
     }
-  address = word (data, 0);
-  size = word (data, 1);
+  address = esplash_read_word (data, 0);
+  size = esplash_read_word (data, 1);
   if (!sim_flash_range_ok (self, address, size))
     {
       fail (self, ESPLASH_OP_SPI_FLASH_MD5, ESPLASH_ROM_ERROR_FLASH_READ);
@@ -377,13 +370,13 @@ rom_read_flash_slow (EsplashSim   *self,
   guint8 block[READ_SLOW_LEN];
   guint32 address, size;
 
-  if (len != 8 || word (data, 1) > READ_SLOW_LEN)
+  if (len != 8 || esplash_read_word (data, 1) > READ_SLOW_LEN)
     {
       fail (self, ESPLASH_OP_READ_FLASH_SLOW, ESPLASH_ROM_ERROR_INVALID_PARAM);
       return;
     }
-  address = word (data, 0);
-  size = word (data, 1);
+  address = esplash_read_word (data, 0);
+  size = esplash_read_word (data, 1);
   if (!sim_flash_range_ok (self, address, size))
     {
       fail (self, ESPLASH_OP_READ_FLASH_SLOW, ESPLASH_ROM_ERROR_FLASH_READ);
@@ -443,7 +436,7 @@ sim_rom_command (EsplashSim   *self,
           break;
         }
       /* the ESP32-family ROMs leave this in the value field of later replies */
-      self->rom_last_value = sim_reg_read (self, word (data, 0));
+      self->rom_last_value = sim_reg_read (self, esplash_read_word (data, 0));
       sim_reply_result (self, opcode, self->rom_last_value, NULL, 0, 0);
       if (no_8266)
         self->rom_last_value = 0;
@@ -488,7 +481,7 @@ sim_rom_command (EsplashSim   *self,
         fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
       else
         {
-          self->believed_flash_size = word (data, 1);
+          self->believed_flash_size = esplash_read_word (data, 1);
           ok (self, opcode);
         }
       break;

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include "esplash-bytes-private.h"
+
 #include <string.h>
 
 #include "esplash-sim-private.h"
@@ -23,15 +25,6 @@
 #define STUB_TOO_LONG_EXTRA    0xEE
 
 static const guint8 greeting[4] = { 'O', 'H', 'A', 'I' };
-
-static guint32
-word (const guint8 *data,
-      guint         index)
-{
-  const guint8 *p = data + 4 * index;
-
-  return p[0] | (p[1] << 8) | (p[2] << 16) | ((guint32) p[3] << 24);
-}
 
 static void
 result (EsplashSim *self,
@@ -66,13 +59,13 @@ stub_begin (EsplashSim   *self,
       result (self, opcode, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       return;
     }
-  if (word (data, 2) > SIM_STUB_MAX_BLOCK)
+  if (esplash_read_word (data, 2) > SIM_STUB_MAX_BLOCK)
     {
       result (self, opcode, ESPLASH_STUB_ERROR_BAD_BLOCKSIZE);
       return;
     }
-  size = word (data, 0);
-  offset = word (data, 3);
+  size = esplash_read_word (data, 0);
+  offset = esplash_read_word (data, 3);
   if (!sim_flash_range_ok (self, offset, size))
     {
       result (self, opcode, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
@@ -84,8 +77,8 @@ stub_begin (EsplashSim   *self,
   op->offset = offset;
   op->total = size;
   op->remaining = size;
-  op->n_blocks = word (data, 1);
-  op->block_size = word (data, 2);
+  op->n_blocks = esplash_read_word (data, 1);
+  op->block_size = esplash_read_word (data, 2);
   op->write_pos = offset;
   op->next_erase = offset - offset % SIM_SECTOR_SIZE;
   result (self, opcode, ESPLASH_STUB_OK);
@@ -126,12 +119,12 @@ stub_data (EsplashSim   *self,
       result (self, opcode, ESPLASH_STUB_ERROR_NOT_IN_FLASH_MODE);
       return;
     }
-  if (len < DATA_HEADER_LEN || word (data, 0) != len - DATA_HEADER_LEN)
+  if (len < DATA_HEADER_LEN || esplash_read_word (data, 0) != len - DATA_HEADER_LEN)
     {
       result (self, opcode, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       return;
     }
-  n = word (data, 0);
+  n = esplash_read_word (data, 0);
   if (esplash_checksum (payload, n) != (checksum & 0xFF))
     {
       result (self, opcode, ESPLASH_STUB_ERROR_BAD_DATA_CHECKSUM);
@@ -198,7 +191,7 @@ stub_end (EsplashSim   *self,
       result (self, opcode, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       return;
     }
-  flag = word (data, 0);
+  flag = esplash_read_word (data, 0);
   if (!op->active)
     code = ESPLASH_STUB_ERROR_NOT_IN_FLASH_MODE;
   else if (op->remaining > 0)
@@ -229,14 +222,14 @@ stub_mem (EsplashSim   *self,
         result (self, opcode, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       else
         {
-          sim_ram_begin (self, word (data, 3), word (data, 0));
+          sim_ram_begin (self, esplash_read_word (data, 3), esplash_read_word (data, 0));
           result (self, opcode, ESPLASH_STUB_OK);
         }
       break;
 
     case ESPLASH_OP_MEM_DATA:
       {
-        guint32 n = len >= DATA_HEADER_LEN ? word (data, 0) : 0;
+        guint32 n = len >= DATA_HEADER_LEN ? esplash_read_word (data, 0) : 0;
 
         if (self->mem_current == NULL)
           result (self, opcode, ESPLASH_STUB_ERROR_NOT_IN_FLASH_MODE);
@@ -281,8 +274,8 @@ stub_erase_region (EsplashSim   *self,
       result (self, ESPLASH_OP_ERASE_REGION, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       return;
     }
-  offset = word (data, 0);
-  size = word (data, 1);
+  offset = esplash_read_word (data, 0);
+  size = esplash_read_word (data, 1);
   if (offset % SIM_SECTOR_SIZE != 0)
     result (self, ESPLASH_OP_ERASE_REGION, STUB_ERASE_BAD_ADDRESS);
   else if (size % SIM_SECTOR_SIZE != 0)
@@ -334,21 +327,21 @@ stub_read_flash (EsplashSim   *self,
       result (self, ESPLASH_OP_READ_FLASH, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       return;
     }
-  if (!sim_flash_range_ok (self, word (data, 0), word (data, 1)))
+  if (!sim_flash_range_ok (self, esplash_read_word (data, 0), esplash_read_word (data, 1)))
     {
       result (self, ESPLASH_OP_READ_FLASH, ESPLASH_STUB_ERROR_FAILED_SPI_OP);
       return;
     }
   result (self, ESPLASH_OP_READ_FLASH, ESPLASH_STUB_OK);
   /* the legacy stub gives up silently on packets it cannot buffer */
-  if (word (data, 2) == 0 || word (data, 2) > READ_FLASH_MAX_PACKET || word (data, 3) == 0)
+  if (esplash_read_word (data, 2) == 0 || esplash_read_word (data, 2) > READ_FLASH_MAX_PACKET || esplash_read_word (data, 3) == 0)
     return;
   sim_read_op_clear (op);
   op->active = TRUE;
-  op->offset = word (data, 0);
-  op->length = word (data, 1);
-  op->packet_size = word (data, 2);
-  op->max_in_flight = word (data, 3);
+  op->offset = esplash_read_word (data, 0);
+  op->length = esplash_read_word (data, 1);
+  op->packet_size = esplash_read_word (data, 2);
+  op->max_in_flight = esplash_read_word (data, 3);
   op->md5 = g_checksum_new (G_CHECKSUM_MD5);
   read_pump (self);
 }
@@ -361,7 +354,7 @@ sim_stub_frame (EsplashSim   *self,
   /* during READ_FLASH every frame from the host is an ACK: bytes received */
   if (len != 4)
     return;
-  self->rop.acked = MAX (self->rop.acked, MIN (word (frame, 0), self->rop.sent));
+  self->rop.acked = MAX (self->rop.acked, MIN (esplash_read_word (frame, 0), self->rop.sent));
   read_pump (self);
 }
 
@@ -377,13 +370,13 @@ stub_md5 (EsplashSim   *self,
       result (self, ESPLASH_OP_SPI_FLASH_MD5, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       return;
     }
-  if (!sim_flash_range_ok (self, word (data, 0), word (data, 1)))
+  if (!sim_flash_range_ok (self, esplash_read_word (data, 0), esplash_read_word (data, 1)))
     {
       result (self, ESPLASH_OP_SPI_FLASH_MD5, STUB_MD5_READ_FAILED);
       return;
     }
-  sim_flash_md5 (self, word (data, 0), word (data, 1), digest);
-  sim_add_busy (self, (gint64) word (data, 1) / 1024 * SIM_MD5_US_PER_KIB);
+  sim_flash_md5 (self, esplash_read_word (data, 0), esplash_read_word (data, 1), digest);
+  sim_add_busy (self, (gint64) esplash_read_word (data, 1) / 1024 * SIM_MD5_US_PER_KIB);
   sim_reply_result (self, ESPLASH_OP_SPI_FLASH_MD5, 0, digest, sizeof digest, 0);
 }
 
@@ -430,7 +423,7 @@ sim_stub_command (EsplashSim   *self,
       if (len != 4)
         result (self, opcode, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       else
-        sim_reply_result (self, opcode, sim_reg_read (self, word (data, 0)), NULL, 0, 0);
+        sim_reply_result (self, opcode, sim_reg_read (self, esplash_read_word (data, 0)), NULL, 0, 0);
       break;
     case ESPLASH_OP_WRITE_REG:
       if (len == 0 || len % 16 != 0)
@@ -442,8 +435,8 @@ sim_stub_command (EsplashSim   *self,
         {
           const guint8 *rec = data + 16 * i;
 
-          sim_add_busy (self, word (rec, 3));
-          sim_reg_write (self, word (rec, 0), word (rec, 1), word (rec, 2));
+          sim_add_busy (self, esplash_read_word (rec, 3));
+          sim_reg_write (self, esplash_read_word (rec, 0), esplash_read_word (rec, 1), esplash_read_word (rec, 2));
         }
       result (self, opcode, ESPLASH_STUB_OK);
       break;
@@ -486,12 +479,12 @@ sim_stub_command (EsplashSim   *self,
       stub_md5 (self, data, len);
       break;
     case ESPLASH_OP_CHANGE_BAUDRATE:
-      if (len != 8 || word (data, 0) == 0)
+      if (len != 8 || esplash_read_word (data, 0) == 0)
         result (self, opcode, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       else
         {
           result (self, opcode, ESPLASH_STUB_OK);
-          sim_set_chip_baud (self, word (data, 0));
+          sim_set_chip_baud (self, esplash_read_word (data, 0));
         }
       break;
     case ESPLASH_OP_GET_SECURITY_INFO:
@@ -505,7 +498,7 @@ sim_stub_command (EsplashSim   *self,
         result (self, opcode, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
       else
         {
-          self->believed_flash_size = word (data, 1);
+          self->believed_flash_size = esplash_read_word (data, 1);
           result (self, opcode, ESPLASH_STUB_OK);
         }
       break;
