@@ -8,6 +8,8 @@
 #include "esplash-firmware-list.h"
 #include "esplash-log-pane.h"
 #include "esplash-port-chooser.h"
+#include "esplash-status-area.h"
+#include "esplash-troubleshoot.h"
 #include "esplash-window.h"
 #include "esplash-window-tools.h"
 
@@ -42,6 +44,24 @@ void            esplash_window_log         (EsplashWindow   *self,
 const EsplashChipDescription *esplash_window_get_chip (EsplashWindow *self);
 /* (transfer none) */
 EsplashWindowTools *esplash_window_get_tools (EsplashWindow *self);
+/* (transfer none) */
+EsplashTroubleshoot *esplash_window_get_troubleshoot (EsplashWindow *self);
+EsplashStatusArea  *esplash_window_get_status_area (EsplashWindow *self);
+/* Runs the last failed job again (a flash: the files on screen), its
+ * connect with @before; FALSE when it cannot be (a job runs, or the last
+ * one was not a flash). */
+gboolean        esplash_window_resume      (EsplashWindow *self,
+                                            EsplashBefore  before);
+/* A modal question whose yes is destructive; "no" is the default.
+ * @response_cb (self, response, dialog) destroys the dialog. */
+void            esplash_window_ask         (EsplashWindow *self,
+                                            const char    *question,
+                                            const char    *detail,
+                                            const char    *no,
+                                            const char    *yes,
+                                            GCallback      response_cb);
+/* The app's style sheet and icons on the default display. */
+void            esplash_window_load_style  (void);
 /* The after-flashing choice on screen. */
 EsplashAfter    esplash_window_get_after   (EsplashWindow *self);
 
@@ -53,6 +73,10 @@ EsplashFirmwareList *esplash_window_get_firmware_list (EsplashWindow *self);
 /* Replaces the virtual board (e.g. one with faults); idle only. */
 void                esplash_window_set_virtual_board (EsplashWindow *self,
                                                       EsplashSim    *sim);
+/* Replaces the virtual board by one made from @options (e.g. without an
+ * auto-reset circuit, or on native USB); idle only. */
+void                esplash_window_set_virtual_board_options (EsplashWindow           *self,
+                                                              const EsplashSimOptions *options);
 /* (transfer none) (nullable) */
 EsplashJob         *esplash_window_get_job           (EsplashWindow *self);
 /* The virtual board's line used by the last job, %NULL for real ports. */

@@ -20,6 +20,7 @@
 #include "esplash-options-panel.h"
 #include "esplash-port-chooser.h"
 #include "esplash-status-area.h"
+#include "esplash-troubleshoot.h"
 #include "esplash-window-private.h"
 #include "esplash-window-tools.h"
 
@@ -39,6 +40,9 @@ struct _EsplashWindow
 
   GSettings            *settings;        /* nullable */
   EsplashWindowTools   *tools;
+  EsplashTroubleshoot  *troubleshoot;
+  EsplashBefore         before;          /* of the next plan; reset once used */
+  void                (*restart) (EsplashWindow *self);  /* the last job again; nullable */
   GtkDropTarget        *drop_target;
   EsplashSim           *virtual_board;   /* created on first use; keeps its flash */
   EsplashTransport     *transport;       /* the virtual board's line of the last job */
@@ -261,6 +265,7 @@ esplash_window_new_plan (EsplashWindow    *self,
   plan = esplash_job_plan_new (action);
   esplash_connect_options_init (&connect);
   connect.baud = choose_baud (self, port);
+  connect.before = self->before;
   connect.stub_dir = app != NULL ? esplash_application_get_stub_dir (app) : NULL;
   esplash_job_plan_set_connect_options (plan, &connect);
   esplash_job_plan_set_after (plan, esplash_window_get_after (self));
@@ -335,11 +340,7 @@ job_done_cb (GObject      *source,
       esplash_window_log (self, ESPLASH_LOG_INFO, title);
     }
   else
-    {
-      esplash_status_area_show_result (self->status_area, "error", esplash_error_title (error, action),
-                                       esplash_error_hint (error), error->message);
-      esplash_window_log (self, ESPLASH_LOG_ERROR, error->message);
-    }
+    esplash_troubleshoot_job_failed (self->troubleshoot, job, error);
 }
 
 gboolean
@@ -358,6 +359,9 @@ esplash_window_run_job (EsplashWindow        *self,
     return FALSE;
 
   self->job = esplash_job_new (plan);
+  self->before = ESPLASH_BEFORE_DEFAULT_RESET;
+  self->restart = NULL;
+  esplash_troubleshoot_job_started (self->troubleshoot);
   self->job_done = done;
   self->job_bytes = 0;
   self->cancellable = g_cancellable_new ();
@@ -429,28 +433,8 @@ start_flash (EsplashWindow *self)
                                           "Flashing %u files to %s", n),
                              n, esplash_port_item_get_title (port));
   g_ptr_array_add (names, NULL);
-  esplash_window_run_job (self, plan, message, (const char * const *) names->pdata, flash_done);
-}
-
-/* A modal question whose yes is destructive; "no" is the default. */
-static void
-ask (EsplashWindow *self,
-     const char    *question,
-     const char    *detail,
-     const char    *no,
-     const char    *yes,
-     GCallback      response_cb)
-{
-  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
-                                              GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE, "%s", question);
-
-  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", detail);
-  gtk_dialog_add_button (GTK_DIALOG (dialog), no, GTK_RESPONSE_CANCEL);
-  gtk_widget_add_css_class (gtk_dialog_add_button (GTK_DIALOG (dialog), yes, GTK_RESPONSE_ACCEPT),
-                            "destructive-action");
-  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
-  g_signal_connect_object (dialog, "response", response_cb, self, G_CONNECT_SWAPPED);
-  gtk_window_present (GTK_WINDOW (dialog));
+  if (esplash_window_run_job (self, plan, message, (const char * const *) names->pdata, flash_done))
+    self->restart = start_flash;
 }
 
 static void
@@ -474,7 +458,7 @@ flash_activated (GSimpleAction *action,
   /* A refusal the user may overrule (a mismatching chip, a bad checksum):
    * say it and let them decide, as esptool's --force does. */
   if (doubt != NULL)
-    ask (self, _("Flash anyway?"), doubt, _("_Cancel"), _("_Flash Anyway"), G_CALLBACK (confirm_response_cb));
+    esplash_window_ask (self, _("Flash anyway?"), doubt, _("_Cancel"), _("_Flash Anyway"), G_CALLBACK (confirm_response_cb));
   else
     start_flash (self);
 }
@@ -498,7 +482,7 @@ troubleshoot_activated (GSimpleAction *action,
                         GVariant      *parameter,
                         gpointer       user_data)
 {
-  /* Filled in by the diagnosis engine; the action stays disabled until then. */
+  esplash_troubleshoot_open (ESPLASH_WINDOW (user_data)->troubleshoot);
 }
 
 static void
@@ -553,7 +537,7 @@ esplash_window_close_request (GtkWindow *window)
   if (self->close_when_done)
     return TRUE;
 
-  ask (self, _("Stop and close?"),
+  esplash_window_ask (self, _("Stop and close?"),
        _("The board is still being worked on; stopping now may leave it unable to start until it is flashed again."),
        _("_Keep Going"), _("_Stop and Close"), G_CALLBACK (close_response_cb));
   return TRUE;
@@ -608,6 +592,7 @@ esplash_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->tools);
+  g_clear_object (&self->troubleshoot);
   gtk_widget_dispose_template (GTK_WIDGET (self), ESPLASH_TYPE_WINDOW);
 
   G_OBJECT_CLASS (esplash_window_parent_class)->dispose (object);
@@ -627,25 +612,6 @@ esplash_window_finalize (GObject *object)
   G_OBJECT_CLASS (esplash_window_parent_class)->finalize (object);
 }
 
-/* GtkApplication would add the icons but, unlike AdwApplication, not the
- * style sheet; the window does both so it looks the same without the app
- * (tests, screenshots). */
-static void
-load_style (void)
-{
-  GdkDisplay *display = gdk_display_get_default ();
-  g_autoptr(GtkCssProvider) provider = NULL;
-
-  if (display == NULL)
-    return;
-  provider = gtk_css_provider_new ();
-  gtk_css_provider_load_from_resource (provider, "/io/github/esplash/Esplash/style.css");
-  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
-                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
-                                    "/io/github/esplash/Esplash/icons");
-}
-
 static void
 esplash_window_class_init (EsplashWindowClass *klass)
 {
@@ -658,7 +624,7 @@ esplash_window_class_init (EsplashWindowClass *klass)
   object_class->finalize = esplash_window_finalize;
   window_class->close_request = esplash_window_close_request;
 
-  load_style ();
+  esplash_window_load_style ();
 
   g_type_ensure (ESPLASH_TYPE_FIRMWARE_LIST);
   g_type_ensure (ESPLASH_TYPE_LOG_PANE);
@@ -687,6 +653,7 @@ esplash_window_init (EsplashWindow *self)
                                    G_N_ELEMENTS (win_actions), self);
   set_action_enabled (self, "troubleshoot", FALSE);
   self->tools = esplash_window_tools_new (self);
+  self->troubleshoot = esplash_troubleshoot_new (self);
   reset_chip (self);
 
   /* Files and folders dropped anywhere on the settings go to the list. */
@@ -736,6 +703,29 @@ EsplashWindowTools *
 esplash_window_get_tools (EsplashWindow *self)
 {
   return self->tools;
+}
+
+EsplashTroubleshoot *
+esplash_window_get_troubleshoot (EsplashWindow *self)
+{
+  return self->troubleshoot;
+}
+
+EsplashStatusArea *
+esplash_window_get_status_area (EsplashWindow *self)
+{
+  return self->status_area;
+}
+
+gboolean
+esplash_window_resume (EsplashWindow *self,
+                       EsplashBefore  before)
+{
+  if (self->job != NULL || self->restart == NULL)
+    return FALSE;
+  self->before = before;
+  self->restart (self);
+  return self->job != NULL;
 }
 
 /* ---- for tests --------------------------------------------------------- */

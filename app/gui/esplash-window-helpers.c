@@ -1,0 +1,59 @@
+/* esplash-window-helpers.c: parts of the main window that need none of
+ * its state — the destructive question, the style sheet, the virtual
+ * board's wiring.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "esplash-window-private.h"
+
+/* A modal question whose yes is destructive; "no" is the default. */
+void
+esplash_window_ask (EsplashWindow *self,
+                    const char    *question,
+                    const char    *detail,
+                    const char    *no,
+                    const char    *yes,
+                    GCallback      response_cb)
+{
+  GtkWidget *dialog = gtk_message_dialog_new (GTK_WINDOW (self), GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT,
+                                              GTK_MESSAGE_WARNING, GTK_BUTTONS_NONE, "%s", question);
+
+  gtk_message_dialog_format_secondary_text (GTK_MESSAGE_DIALOG (dialog), "%s", detail);
+  gtk_dialog_add_button (GTK_DIALOG (dialog), no, GTK_RESPONSE_CANCEL);
+  gtk_widget_add_css_class (gtk_dialog_add_button (GTK_DIALOG (dialog), yes, GTK_RESPONSE_ACCEPT),
+                            "destructive-action");
+  gtk_dialog_set_default_response (GTK_DIALOG (dialog), GTK_RESPONSE_CANCEL);
+  g_signal_connect_object (dialog, "response", response_cb, self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* GtkApplication would add the icons but, unlike AdwApplication, not the
+ * style sheet; the window does both so it looks the same without the app
+ * (tests, screenshots). */
+void
+esplash_window_load_style (void)
+{
+  GdkDisplay *display = gdk_display_get_default ();
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (display == NULL)
+    return;
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/esplash/Esplash/style.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (display),
+                                    "/io/github/esplash/Esplash/icons");
+}
+
+void
+esplash_window_set_virtual_board_options (EsplashWindow           *self,
+                                          const EsplashSimOptions *options)
+{
+  g_autoptr(EsplashSim) sim = esplash_sim_new (options);
+
+  esplash_window_set_virtual_board (self, sim);
+  esplash_troubleshoot_set_virtual_console (esplash_window_get_troubleshoot (self), options->console);
+}
