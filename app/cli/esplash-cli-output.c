@@ -16,6 +16,8 @@
 
 /* Plain (non-terminal) progress: one line every this many percent. */
 #define PLAIN_PROGRESS_STEP 10
+/* Diagnosis text is wrapped to this many columns. */
+#define WRAP_COLUMNS 79
 
 struct _CliOutput
 {
@@ -468,4 +470,119 @@ cli_output_cancelled (CliOutput *out)
     fprintf (stderr, "Cancelled\n");
     fflush (stderr);
   }
+}
+
+/* @text word-wrapped to WRAP_COLUMNS: the first line after @first, the
+ * others after @indent. A word longer than a line stays whole. */
+static void
+append_wrapped (GString    *s,
+                const char *first,
+                const char *indent,
+                const char *text)
+{
+  g_auto(GStrv) words = g_strsplit (text, " ", -1);
+  glong column = g_utf8_strlen (first, -1);
+  glong indent_len = g_utf8_strlen (indent, -1);
+  gboolean line_empty = TRUE;
+
+  g_string_append (s, first);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      glong len = g_utf8_strlen (words[i], -1);
+
+      if (len == 0)
+        continue;
+      if (!line_empty && column + 1 + len > WRAP_COLUMNS)
+        {
+          g_string_append_c (s, '\n');
+          g_string_append (s, indent);
+          column = indent_len;
+          line_empty = TRUE;
+        }
+      if (!line_empty)
+        {
+          g_string_append_c (s, ' ');
+          column++;
+        }
+      g_string_append (s, words[i]);
+      column += len;
+      line_empty = FALSE;
+    }
+  g_string_append_c (s, '\n');
+}
+
+static char *
+diagnosis_text (const EsplashDiagnosis *d,
+                const GError           *error)
+{
+  g_autofree char *reported = error != NULL ? g_strdup_printf ("Error reported: %s", error->message)
+                                            : NULL;
+  GString *s = g_string_new (NULL);
+  guint number_width = d->steps->len >= 10 ? 2 : 1;
+
+  g_string_append_c (s, '\n');
+  {
+    g_autofree char *title = g_strdup_printf ("%s [%s]", d->title, d->id);
+
+    append_wrapped (s, "Diagnosis: ", "  ", title);
+  }
+  if (d->explanation != NULL && d->explanation[0] != '\0')
+    append_wrapped (s, "", "", d->explanation);
+  if (d->steps->len > 0)
+    g_string_append (s, "\nWhat to do:\n");
+  for (guint i = 0; i < d->steps->len; i++)
+    {
+      const EsplashDiagnosisStep *step = g_ptr_array_index (d->steps, i);
+      g_autofree char *number = g_strdup_printf ("  %*u. ", number_width, i + 1);
+      g_autofree char *indent = g_strnfill (strlen (number), ' ');
+
+      append_wrapped (s, number, indent, step->text);
+      /* A command is printed whole on its own line, ready to copy. */
+      if (step->command != NULL)
+        g_string_append_printf (s, "%s    %s\n", indent, step->command);
+    }
+  if (d->evidence->len > 0)
+    g_string_append (s, "\nSeen:\n");
+  for (guint i = 0; i < d->evidence->len; i++)
+    {
+      const char *line = g_ptr_array_index (d->evidence, i);
+
+      if (g_strcmp0 (line, reported) != 0)
+        append_wrapped (s, "  - ", "    ", line);
+    }
+  return g_string_free (s, FALSE);
+}
+
+void
+cli_output_diagnosis (CliOutput              *out,
+                      const EsplashDiagnosis *diagnosis,
+                      const GError           *error)
+{
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&out->lock);
+  g_autofree char *text = NULL;
+
+  if (out->json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(JsonNode) node = esplash_diagnosis_to_json (diagnosis);
+      JsonObject *object = json_node_get_object (node);
+      g_autoptr(GList) members = json_object_get_members (object);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, "diagnosis");
+      for (GList *l = members; l != NULL; l = l->next)
+        {
+          json_builder_set_member_name (b, l->data);
+          json_builder_add_value (b, json_node_copy (json_object_get_member (object, l->data)));
+        }
+      json_builder_end_object (b);
+      emit_json (b);
+      return;
+    }
+  text = diagnosis_text (diagnosis, error);
+  close_progress_line (out);
+  fflush (stdout);
+  fputs (text, stderr);
+  fflush (stderr);
 }

@@ -36,6 +36,12 @@ void       cli_output_result    (CliOutput *out, const char *command, JsonNode *
 /* "error: …" on stderr (or an "error" object); @hint is printed below it. */
 void       cli_output_error     (CliOutput *out, const GError *error, const char *hint);
 void       cli_output_cancelled (CliOutput *out);
+/* What went wrong and how to fix it: a text block on stderr (title,
+ * explanation, numbered steps with their commands, "Seen:" evidence), or
+ * a {"type": "diagnosis", …} object. @error (nullable) is the error just
+ * printed: its evidence line is not repeated in text. */
+void       cli_output_diagnosis (CliOutput *out, const EsplashDiagnosis *diagnosis,
+                                 const GError *error);
 /* JSON mode: @object (an object node) as one line. Text mode: nothing. */
 void       cli_output_object    (CliOutput *out, JsonNode *object);
 
@@ -68,6 +74,7 @@ typedef struct {
   gboolean   force;
 
   /* resolved */
+  GStrv                 argv;          /* the command line as given */
   const CliCommand     *command;
   GStrv                 args;          /* positional arguments after the command name */
   EsplashConnectOptions connect;
@@ -89,6 +96,9 @@ typedef struct {
   GHashTable       *pair_paths;        /* files given as ADDR FILE pairs */
   GStrv             plan_lines;        /* the plan as last printed */
   gint              refusal_exit;      /* the exit status for a refused plan; 0 = none */
+
+  /* what the session saw (esplash-cli-diagnosis.c) */
+  EsplashDiagnosis *diagnosis;         /* of a failure, or a fault seen by a run that worked */
 } CliContext;
 
 struct _CliCommand {
@@ -136,6 +146,17 @@ gboolean cli_run_write      (CliContext *ctx, EsplashDevice *device,
                              GCancellable *cancellable, GError **error);
 gboolean cli_run_verify     (CliContext *ctx, EsplashDevice *device,
                              GCancellable *cancellable, GError **error);
+
+/* Diagnoses (esplash-cli-diagnosis.c), on the worker thread. */
+EsplashDiagnosis *cli_diagnose_failure (CliContext            *ctx,
+                                        const char            *url,
+                                        const EsplashPortInfo *info,
+                                        EsplashTransport      *transport,
+                                        EsplashDevice         *device,
+                                        const GError          *error,
+                                        GCancellable          *cancellable);
+EsplashDiagnosis *cli_diagnose_success (CliContext            *ctx,
+                                        EsplashDevice         *device);
 
 /* image-info (esplash-cli-image.c): no device needed. */
 gboolean cli_prepare_image_info (CliContext *ctx, GError **error);

@@ -115,6 +115,7 @@ context_clear (CliContext *ctx)
   g_free (ctx->flash_freq);
   g_free (ctx->flash_size);
   g_strfreev (ctx->args);
+  g_strfreev (ctx->argv);
   g_clear_pointer (&ctx->regions, g_ptr_array_unref);
   g_free (ctx->path);
   g_clear_object (&ctx->result);
@@ -122,6 +123,7 @@ context_clear (CliContext *ctx)
   g_clear_object (&ctx->bundle);
   g_clear_pointer (&ctx->pair_paths, g_hash_table_unref);
   g_strfreev (ctx->plan_lines);
+  g_clear_pointer (&ctx->diagnosis, esplash_diagnosis_free);
   g_clear_pointer (&ctx->out, cli_output_free);
 }
 
@@ -303,16 +305,22 @@ resolve_globals (CliContext  *ctx,
   return TRUE;
 }
 
-/* -p, else the only port that looks like an ESP board. */
+/* -p, else the only port that looks like an ESP board (its listing in
+ * @info). @diagnose says whether a failure is one to diagnose: a missing
+ * port is, a choice between several boards is the user's. */
 static char *
-resolve_port (CliContext  *ctx,
-              GError     **error)
+resolve_port (CliContext       *ctx,
+              EsplashPortInfo **info,
+              gboolean         *diagnose,
+              GError          **error)
 {
   g_autoptr(GPtrArray) ports = NULL;
   g_autoptr(GString) list = NULL;
   const EsplashPortInfo *found = NULL;
   guint n_found = 0;
 
+  *info = NULL;
+  *diagnose = FALSE;
   if (ctx->port != NULL && ctx->port[0] != '\0')
     return g_strdup (ctx->port);
 
@@ -325,23 +333,25 @@ resolve_port (CliContext  *ctx,
   list = g_string_new (NULL);
   for (guint i = 0; i < ports->len; i++)
     {
-      const EsplashPortInfo *info = g_ptr_array_index (ports, i);
+      const EsplashPortInfo *p = g_ptr_array_index (ports, i);
 
-      g_string_append_printf (list, "%s%s%s%s%s", list->len > 0 ? ", " : "", info->path,
-                              info->friendly_name != NULL ? " (" : "",
-                              info->friendly_name != NULL ? info->friendly_name : "",
-                              info->friendly_name != NULL ? ")" : "");
-      if (info->looks_like_esp)
+      g_string_append_printf (list, "%s%s%s%s%s", list->len > 0 ? ", " : "", p->path,
+                              p->friendly_name != NULL ? " (" : "",
+                              p->friendly_name != NULL ? p->friendly_name : "",
+                              p->friendly_name != NULL ? ")" : "");
+      if (p->looks_like_esp)
         {
-          found = info;
+          found = p;
           n_found++;
         }
     }
   if (n_found == 1)
     {
       cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Using port %s", found->path);
+      *info = esplash_port_info_copy (found);
       return g_strdup (found->path);
     }
+  *diagnose = n_found == 0;
   g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NOT_FOUND,
                "%s: pass the port with -p PORT (serial ports here: %s)",
                n_found == 0 ? "No serial port that looks like an ESP board"
@@ -350,28 +360,43 @@ resolve_port (CliContext  *ctx,
   return NULL;
 }
 
-/* The device session, on a worker thread. */
+/* The device session, on a worker thread. A failure is diagnosed before
+ * the port closes, while the device still holds what it saw. */
 static gboolean
-run_session (CliContext    *ctx,
-             const char    *url,
-             GCancellable  *cancellable,
-             GError       **error)
+run_session (CliContext             *ctx,
+             const char             *url,
+             const EsplashPortInfo  *info,
+             GCancellable           *cancellable,
+             GError                **error)
 {
   g_autoptr(EsplashTransport) transport = NULL;
   g_autoptr(EsplashDevice) device = NULL;
+  g_autoptr(GError) local_error = NULL;
   gboolean ok;
 
-  transport = esplash_transport_open (url, error);
+  transport = esplash_transport_open (url, &local_error);
   if (transport == NULL)
-    return FALSE;
+    {
+      ctx->diagnosis = cli_diagnose_failure (ctx, url, info, NULL, NULL, local_error, cancellable);
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
   device = esplash_device_new (transport);
   esplash_device_set_event_func (device, cli_output_event, ctx->out, NULL);
 
-  ok = esplash_device_connect (device, &ctx->connect, cancellable, error) &&
-       ctx->command->run (ctx, device, cancellable, error) &&
-       esplash_device_leave (device, ctx->after_value, cancellable, error);
+  ok = esplash_device_connect (device, &ctx->connect, cancellable, &local_error) &&
+       ctx->command->run (ctx, device, cancellable, &local_error) &&
+       esplash_device_leave (device, ctx->after_value, cancellable, &local_error);
+  /* A refused plan is the firmware's problem, and says so itself. */
+  if (ok)
+    ctx->diagnosis = cli_diagnose_success (ctx, device);
+  else if (ctx->refusal_exit == 0)
+    ctx->diagnosis = cli_diagnose_failure (ctx, url, info, transport, device, local_error,
+                                           cancellable);
   /* On failure or cancellation the port is closed as it is: no reset. */
   esplash_device_close (device);
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
   return ok;
 }
 
@@ -382,11 +407,16 @@ session_thread (GTask        *task,
                 GCancellable *cancellable)
 {
   Session *session = task_data;
+  g_autoptr(EsplashPortInfo) info = NULL;
   g_autofree char *url = NULL;
+  gboolean diagnose = FALSE;
   GError *error = NULL;
 
-  url = resolve_port (session->ctx, &error);
-  if (url == NULL || !run_session (session->ctx, url, cancellable, &error))
+  url = resolve_port (session->ctx, &info, &diagnose, &error);
+  if (url == NULL && diagnose)
+    session->ctx->diagnosis = cli_diagnose_failure (session->ctx, NULL, NULL, NULL, NULL, error,
+                                                    cancellable);
+  if (url == NULL || !run_session (session->ctx, url, info, cancellable, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -467,6 +497,9 @@ finish (CliContext   *ctx,
           json_builder_end_object (ctx->result);
           fields = json_builder_get_root (ctx->result);
         }
+      /* A run that worked can still have seen a fault (flash ID 0xFFFFFF). */
+      if (ctx->diagnosis != NULL)
+        cli_output_diagnosis (ctx->out, ctx->diagnosis, NULL);
       cli_output_result (ctx->out, ctx->command->name, fields);
       return CLI_EXIT_OK;
     }
@@ -490,7 +523,13 @@ finish (CliContext   *ctx,
       g_error_free (error);
       return CLI_EXIT_USAGE;
     }
+  /* Text: the diagnosis explains the error line above it. JSON: the
+   * error object stays the last line. */
+  if (ctx->diagnosis != NULL && cli_output_is_json (ctx->out))
+    cli_output_diagnosis (ctx->out, ctx->diagnosis, error);
   cli_output_error (ctx->out, error, NULL);
+  if (ctx->diagnosis != NULL && !cli_output_is_json (ctx->out))
+    cli_output_diagnosis (ctx->out, ctx->diagnosis, error);
   g_error_free (error);
   return CLI_EXIT_FAILURE;
 }
@@ -551,6 +590,7 @@ run_main (CliContext *ctx,
     }
 
   ctx->command = command;
+  ctx->argv = g_strdupv (argv);
   options = build_option_context (ctx, command);
   args = g_strdupv (argv);
   if (!g_option_context_parse_strv (options, &args, &error))
