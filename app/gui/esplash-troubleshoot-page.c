@@ -417,7 +417,12 @@ manual_clicked_cb (EsplashTroubleshootPage *self)
 static void
 esplash_troubleshoot_page_dispose (GObject *object)
 {
+  GtkWidget *child;
+
   gtk_widget_dispose_template (GTK_WIDGET (object), ESPLASH_TYPE_TROUBLESHOOT_PAGE);
+  /* The scroller has no id, so the template leaves it to us. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (object))) != NULL)
+    gtk_widget_unparent (child);
 
   G_OBJECT_CLASS (esplash_troubleshoot_page_parent_class)->dispose (object);
 }

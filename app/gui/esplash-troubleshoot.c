@@ -30,6 +30,7 @@ struct _EsplashTroubleshoot
 
   EsplashWindow    *window;          /* owns us */
   EsplashDiagnosis *diagnosis;       /* of the last failed job; nullable */
+  EsplashChipFamily virtual_family;
   EsplashConsole    virtual_console;
 
   /* While the page is open */
@@ -424,10 +425,18 @@ esplash_troubleshoot_open (EsplashTroubleshoot *self)
 }
 
 void
-esplash_troubleshoot_set_virtual_console (EsplashTroubleshoot *self,
-                                          EsplashConsole       console)
+esplash_troubleshoot_set_virtual_board (EsplashTroubleshoot *self,
+                                        EsplashChipFamily    family,
+                                        EsplashConsole       console)
 {
+  self->virtual_family = family;
   self->virtual_console = console;
+}
+
+EsplashChipFamily
+esplash_troubleshoot_get_virtual_family (EsplashTroubleshoot *self)
+{
+  return self->virtual_family;
 }
 
 EsplashTroubleshootPage *
@@ -480,6 +489,7 @@ esplash_troubleshoot_class_init (EsplashTroubleshootClass *klass)
 static void
 esplash_troubleshoot_init (EsplashTroubleshoot *self)
 {
+  self->virtual_family = ESPLASH_CHIP_ESP32S3;   /* ensure_virtual_board()'s */
 }
 
 EsplashTroubleshoot *

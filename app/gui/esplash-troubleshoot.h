@@ -30,9 +30,12 @@ void                 esplash_troubleshoot_show        (EsplashTroubleshoot    *s
                                                        const EsplashDiagnosis *diagnosis);
 /* Stops watching and closes the page. */
 void                 esplash_troubleshoot_close       (EsplashTroubleshoot *self);
-/* How the virtual board is wired (drawn as native USB unless UART). */
-void                 esplash_troubleshoot_set_virtual_console (EsplashTroubleshoot *self,
-                                                               EsplashConsole       console);
+/* What the virtual board is and how it is wired (drawn as native USB
+ * unless UART); an ESP32-S3 on a UART bridge until set. */
+void                 esplash_troubleshoot_set_virtual_board (EsplashTroubleshoot *self,
+                                                             EsplashChipFamily    family,
+                                                             EsplashConsole       console);
+EsplashChipFamily    esplash_troubleshoot_get_virtual_family (EsplashTroubleshoot *self);
 
 /* The translated title for a diagnosis id, %NULL for an unknown id. */
 const char          *esplash_diagnosis_translated_title (const char *id);

@@ -55,5 +55,6 @@ esplash_window_set_virtual_board_options (EsplashWindow           *self,
   g_autoptr(EsplashSim) sim = esplash_sim_new (options);
 
   esplash_window_set_virtual_board (self, sim);
-  esplash_troubleshoot_set_virtual_console (esplash_window_get_troubleshoot (self), options->console);
+  esplash_troubleshoot_set_virtual_board (esplash_window_get_troubleshoot (self), options->family,
+                                          options->console);
 }

@@ -275,6 +275,8 @@ esplash_window_new_plan (EsplashWindow    *self,
     {
       self->transport = esplash_sim_transport_new (ensure_virtual_board (self));
       esplash_job_plan_set_transport (plan, self->transport);
+      /* Its family is known: the diagnosis of a failure can name its pins. */
+      esplash_job_plan_set_chip (plan, esplash_troubleshoot_get_virtual_family (self->troubleshoot));
     }
   else
     {
