@@ -323,6 +323,7 @@ test_screenshot_esp32c3_usb (void)
   attempt->rx_bytes = sizeof boot_log - 1;
   attempt->boot_mode = 0xd;
   attempt->resets_run = 7;
+  attempt->reset_strategies = 1u << ESPLASH_RESET_USB_JTAG;
   esplash_attempt_set_error (attempt, error);
   diagnosis = esplash_diagnose (attempt, ESPLASH_CHIP_ESP32C3);
   g_assert_nonnull (diagnosis);

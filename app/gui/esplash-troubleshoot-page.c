@@ -167,8 +167,8 @@ draw_board (GtkDrawingArea *area,
   cairo_fill (cr);
 
   /* BOOT on the left, EN/RST on the right of the connector. */
-  draw_button (widget, cr, x + 50, y + bh - 76, self->boot_label, TRUE);
-  draw_button (widget, cr, x + bw - 50, y + bh - 76, self->reset_label, FALSE);
+  draw_button (widget, cr, x + 68, y + bh - 76, self->boot_label, TRUE);
+  draw_button (widget, cr, x + bw - 56, y + bh - 76, self->reset_label, FALSE);
 }
 
 /* DevKit silkscreen names: EN on ESP32, S2 and S3 kits, RST on the C- and H-
@@ -232,7 +232,6 @@ new_step_row (const EsplashDiagnosisStep *step,
 
   gtk_label_set_wrap (GTK_LABEL (text), TRUE);
   gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_label_set_selectable (GTK_LABEL (text), TRUE);
   gtk_widget_set_hexpand (column, TRUE);
   gtk_box_append (GTK_BOX (column), text);
   if (step->command != NULL)

@@ -45,8 +45,8 @@ struct _EsplashTroubleshoot
 
 G_DEFINE_FINAL_TYPE (EsplashTroubleshoot, esplash_troubleshoot, G_TYPE_OBJECT)
 
-const char *
-esplash_diagnosis_translated_title (const char *id)
+static const char *
+title_msgid (const char *id)
 {
   static const struct { const char *id; const char *title; } titles[] = {
     { ESPLASH_DIAGNOSIS_PERMISSION_DENIED, N_("No permission to open the port") },
@@ -70,16 +70,27 @@ esplash_diagnosis_translated_title (const char *id)
 
   for (guint i = 0; id != NULL && i < G_N_ELEMENTS (titles); i++)
     if (g_str_equal (id, titles[i].id))
-      return _(titles[i].title);
+      return titles[i].title;
   return NULL;
 }
 
+const char *
+esplash_diagnosis_translated_title (const char *id)
+{
+  const char *msgid = title_msgid (id);
+
+  return msgid != NULL ? _(msgid) : NULL;
+}
+
+/* Untranslated, the core's own title says more (it names the chip or the
+ * port); gettext hands back the msgid itself then. */
 static const char *
 title_of (const EsplashDiagnosis *diagnosis)
 {
-  const char *title = esplash_diagnosis_translated_title (diagnosis->id);
+  const char *msgid = title_msgid (diagnosis->id);
+  const char *title = msgid != NULL ? _(msgid) : NULL;
 
-  return title != NULL ? title : diagnosis->title;
+  return title != NULL && title != msgid ? title : diagnosis->title;
 }
 
 /* ---- the status area --------------------------------------------------- */
