@@ -64,7 +64,25 @@ tail_quote (const guint8 *data,
         start = i + 1;
         break;
       }
-  return esplash_diagnosis_quote_text (data + start, len - start, 240);
+  g_autofree char *quoted = esplash_diagnosis_quote_text (data + start, len - start, 240);
+  g_auto(GStrv) lines = g_strsplit (quoted, " | ", -1);
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  /* A firmware that loops prints the same line again and again: say it once. */
+  for (guint i = 0; lines[i] != NULL;)
+    {
+      guint n = 1;
+
+      while (lines[i + n] != NULL && g_str_equal (lines[i + n], lines[i]))
+        n++;
+      if (out->len > 0)
+        g_string_append (out, " | ");
+      g_string_append (out, lines[i]);
+      if (n > 1)
+        g_string_append_printf (out, " (×%u)", n);
+      i += n;
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
 static char *
