@@ -46,6 +46,7 @@ typedef struct {
   char     *flash_size;
   char     *revision;
   char     *mac;
+  char     *flash_id;
   gboolean  secure_download;
   gboolean  timing;
   gboolean  no_auto_reset;
@@ -66,6 +67,7 @@ args_clear (Args *args)
   g_free (args->boot);
   g_free (args->flash_size);
   g_free (args->revision);
+  g_free (args->flash_id);
   g_free (args->mac);
   g_strfreev (args->faults);
   g_free (args->flash_file);
@@ -226,6 +228,20 @@ build_options (const Args        *args,
   if (args->mac != NULL && !parse_mac (args->mac, options->mac))
     return usage_error ("--mac '%s' is not a MAC address (aa:bb:cc:dd:ee:ff)", args->mac);
 
+  if (args->flash_id != NULL)
+    {
+      char *end = NULL;
+      guint64 id = g_ascii_strtoull (args->flash_id, &end, 16);
+
+      if (end == args->flash_id || *end != '\0' || id > 0xFFFFFF)
+        return usage_error ("--flash-id '%s' is not a 24-bit hex JEDEC id as read into W0 "
+                            "(e.g. 1640c8; ffffff = no flash answering)", args->flash_id);
+      options->flash_id = (guint32) id;
+    }
+
+  /* Secure Download Mode exists from the ESP32-S2 on. */
+  if (args->secure_download && !chip->has_security_info)
+    return usage_error ("%s has no Secure Download Mode", chip->name);
   options->secure_download_mode = args->secure_download;
   options->timing = args->timing;
   options->auto_reset_circuit = !args->no_auto_reset;
@@ -592,6 +608,7 @@ main (int argc, char **argv)
     { "flash-size", 0, 0, G_OPTION_ARG_STRING, &args.flash_size, "Flash size (default 4MB)", "SIZE" },
     { "revision", 0, 0, G_OPTION_ARG_STRING, &args.revision, "Chip revision, e.g. 0.2 or 3.1", "MAJOR.MINOR" },
     { "mac", 0, 0, G_OPTION_ARG_STRING, &args.mac, "MAC address", "aa:bb:cc:dd:ee:ff" },
+    { "flash-id", 0, 0, G_OPTION_ARG_STRING, &args.flash_id, "RDID answer in W0 order, hex (default from the flash size)", "HEX" },
     { "secure-download", 0, 0, G_OPTION_ARG_NONE, &args.secure_download, "Secure download mode", NULL },
     { "timing", 0, 0, G_OPTION_ARG_NONE, &args.timing, "Model wire time, erase and program costs", NULL },
     { "no-auto-reset", 0, 0, G_OPTION_ARG_NONE, &args.no_auto_reset, "DTR/RTS not wired to EN and the strap pin", NULL },
