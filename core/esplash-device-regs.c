@@ -259,6 +259,13 @@ esplash_device_ensure_flash_id (EsplashDevice  *self,
   self->flash_id_valid = TRUE;
   esplash_device_log (self, ESPLASH_LOG_DEBUG, "Flash id 0x%06X (%u bytes)", self->flash_id,
                       esplash_flash_size_from_id (self->flash_id));
+  /* esptool warns too (_verify_flash_connection): all-ones or all-zeros
+   * means nothing answered on the SPI bus, and writes will not stick. */
+  if (self->flash_id == 0xFFFFFF || self->flash_id == 0x000000)
+    esplash_device_log (self, ESPLASH_LOG_WARNING,
+                        "The flash chip does not answer (ID 0x%06X): writes will fail. Check "
+                        "the flash's power and wiring, and that nothing else drives its pins "
+                        "(on ESP32, GPIO12 high at reset selects 1.8 V flash).", self->flash_id);
   return TRUE;
 }
 

@@ -412,9 +412,19 @@ for case in (normal_boot_case, silent_case, banner_case, wrong_baud_case, sdm_ca
     except SimError as e:
         tap.ok(False, "%s: simulator control" % case.__name__, str(e))
 
-# The simulator program has no option for the flash's ID answer (the
-# library's EsplashSimOptions.flash_id has no command-line switch), so the
-# 0xFFFFFF flash ("flash-not-connected") is covered by test-diagnosis only.
-tap.skip("flash ID 0xFFFFFF", "esplash-sim cannot be told a flash ID from its command line")
+def flash_id_case():
+    """A flash that does not answer reads as ID 0xFFFFFF (protocol.md §4):
+    the write is attempted, but the user is told why it will not stick."""
+    with Sim("esp32s3", "--flash-id", "ffffff") as sim:
+        r = run_cli("-p", sim.url, "write-flash", "0x10000",
+                    os.path.join(simlib.IMAGES, "one_kb.bin"))
+        tap.ok("flash chip does not answer (ID 0xFFFFFF)" in r.err,
+               "flash ID 0xFFFFFF: esplash-cli warns that the flash does not answer", r.err)
+
+
+try:
+    flash_id_case()
+except SimError as e:
+    tap.ok(False, "flash_id_case: simulator control", str(e))
 
 tap.finish()
