@@ -26,4 +26,15 @@ GBytes  *esplash_flash_pad_image         (GBytes   *data,
                                           gboolean  align_to_sector,
                                           guint32  *address);
 
+void        esplash_flash_md5_of        (const guint8 *data, gsize len, guint8 digest[16]);
+const char *esplash_flash_region_label  (const EsplashFlashRegion *region);
+gboolean    esplash_flash_can_verify    (EsplashDevice *device);
+gboolean    esplash_flash_verify_region (EsplashDevice             *device,
+                                         const EsplashFlashRegion  *region,
+                                         guint32                    address,
+                                         GBytes                    *image,
+                                         const guint8              *expected,
+                                         GCancellable              *cancellable,
+                                         GError                   **error);
+
 G_END_DECLS
