@@ -136,6 +136,7 @@ read_entry (const guint8           *p,
   EsplashPartition *part = &table->partitions[table->n_partitions];
   const guint8 *label = p + 12;
   const guint8 *nul = memchr (label, '\0', ESPLASH_PARTITION_LABEL_LEN);
+  gsize label_len;
   gboolean mangled = FALSE;
   guint32 unknown;
 
@@ -145,14 +146,10 @@ read_entry (const guint8           *p,
   part->size = esplash_read_le32 (p + 8);
   part->flags = esplash_read_le32 (p + 28);
 
-  if (nul == NULL)
-    {
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,
-                   "Invalid partition table: the label of entry %u (offset 0x%zx) is not "
-                   "NUL-terminated within its 16 bytes", index, at);
-      return FALSE;
-    }
-  for (gsize i = 0; label + i < nul; i++)
+  /* A 16-character label fills its field without a NUL, as ESP-IDF's
+   * gen_esp32part.py packs it ("16s") and its C reader accepts it. */
+  label_len = nul != NULL ? (gsize) (nul - label) : ESPLASH_PARTITION_LABEL_LEN;
+  for (gsize i = 0; i < label_len; i++)
     {
       /* labels end up in logs and CSV: keep them printable and comma-free */
       gboolean ok = g_ascii_isprint (label[i]) && label[i] != ',';
@@ -160,7 +157,7 @@ read_entry (const guint8           *p,
       part->label[i] = ok ? (char) label[i] : '?';
       mangled |= !ok;
     }
-  part->label[nul - label] = '\0';
+  part->label[label_len] = '\0';
   if (mangled)
     add_warning (table, "Partition %u has unprintable characters in its label, shown as '?': %s",
                  index, part->label);

@@ -60,10 +60,11 @@ typedef struct {
 } EsplashPartitionTable;
 
 /* Parses a binary table (as flashed at 0x8000). Errors
- * (ESPLASH_ERROR_INVALID_IMAGE) for a bad magic, a wrong MD5, a label without
- * NUL, offset + size beyond 4 GiB, overlapping partitions, more than 95
+ * (ESPLASH_ERROR_INVALID_IMAGE) for a bad magic, a wrong MD5,
+ * offset + size beyond 4 GiB, overlapping partitions, more than 95
  * entries, or no partitions at all; suspicious but usable tables (an app not
- * 64 KiB aligned, unknown flags, no end marker) give warnings. */
+ * 64 KiB aligned, unknown flags, no end marker) give warnings. A label
+ * may fill all 16 bytes without a NUL. */
 EsplashPartitionTable *esplash_partition_table_parse (const guint8  *data,
                                                       gsize          len,
                                                       GError       **error);
