@@ -11,6 +11,7 @@
 #include "esplash-sim.h"
 #include "esplash-sim-transport.h"
 #include "esplash-transport-private.h"
+#include "test-device-rig.h"
 
 #include <glib/gstdio.h>
 
@@ -30,75 +31,6 @@ static const ChipCase chips[] = {
   { ESPLASH_CHIP_ESP32C6, 40 },
   { ESPLASH_CHIP_ESP32H2, 32 },
 };
-
-typedef struct {
-  EsplashSim       *sim;
-  EsplashTransport *transport;
-  EsplashDevice    *device;
-  GPtrArray        *logs;         /* every log message */
-  guint             status2;      /* replies seen with 2 status bytes */
-  guint             status4;      /* … and with 4 */
-} Fixture;
-
-static void
-event_cb (const EsplashEvent *event,
-          gpointer            user_data)
-{
-  Fixture *f = user_data;
-
-  if (event->kind != ESPLASH_EVENT_LOG)
-    return;
-  g_ptr_array_add (f->logs, g_strdup (event->message));
-  if (g_str_has_suffix (event->message, ", 2 status bytes"))
-    f->status2++;
-  else if (g_str_has_suffix (event->message, ", 4 status bytes"))
-    f->status4++;
-}
-
-static Fixture *
-fixture_new (const EsplashSimOptions *options)
-{
-  Fixture *f = g_new0 (Fixture, 1);
-
-  f->sim = esplash_sim_new (options);
-  f->transport = esplash_sim_transport_new (f->sim);
-  f->device = esplash_device_new (f->transport);
-  f->logs = g_ptr_array_new_with_free_func (g_free);
-  esplash_device_set_event_func (f->device, event_cb, f, NULL);
-  return f;
-}
-
-static void
-fixture_free (Fixture *f)
-{
-  esplash_device_close (f->device);
-  g_object_unref (f->device);
-  g_object_unref (f->transport);
-  g_object_unref (f->sim);
-  g_ptr_array_unref (f->logs);
-  g_free (f);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fixture, fixture_free)
-
-static gboolean
-logs_contain (Fixture    *f,
-              const char *needle)
-{
-  for (guint i = 0; i < f->logs->len; i++)
-    if (strstr (g_ptr_array_index (f->logs, i), needle) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
-static void
-connect_options (EsplashConnectOptions *options,
-                 gboolean               stub)
-{
-  esplash_connect_options_init (options);
-  options->no_stub = !stub;
-  options->stub_dir = g_getenv ("ESPLASH_STUB_DIR");
-}
 
 static void
 sim_options (EsplashSimOptions *options,

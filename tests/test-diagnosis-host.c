@@ -26,42 +26,7 @@
 #include <glib/gstdio.h>
 
 #include "esplash.h"
-
-/* ------------------------------------------------------------------ */
-/* Helpers                                                             */
-
-static gboolean
-evidence_has (const EsplashDiagnosis *d,
-              const char             *needle)
-{
-  for (guint i = 0; i < d->evidence->len; i++)
-    if (strstr (g_ptr_array_index (d->evidence, i), needle) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-steps_have (const EsplashDiagnosis *d,
-            const char             *needle)
-{
-  for (guint i = 0; i < d->steps->len; i++)
-    {
-      const EsplashDiagnosisStep *s = g_ptr_array_index (d->steps, i);
-
-      if (strstr (s->text, needle) != NULL || (s->command != NULL && strstr (s->command, needle) != NULL))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-print_diagnosis (const EsplashDiagnosis *d)
-{
-  g_autofree char *text = esplash_diagnosis_to_string (d);
-
-  g_test_message ("%s", text);
-}
-
+#include "test-diagnosis-rig.h"
 
 /* ------------------------------------------------------------------ */
 /* Boot messages (samples quoted in troubleshooting.md §3, protocol.md §7.3) */

@@ -14,58 +14,15 @@
 #include "esplash.h"
 #include "esplash-sim.h"
 #include "esplash-sim-transport.h"
+#include "test-device-rig.h"
+#include "test-diagnosis-rig.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-typedef struct {
-  EsplashSim       *sim;
-  EsplashTransport *transport;
-  EsplashDevice    *device;
-  gboolean          unplug_on_progress;
-} Fixture;
-
 static void
-event_cb (const EsplashEvent *event,
-          gpointer            user_data)
-{
-  Fixture *f = user_data;
-
-  /* The cable is pulled once the first block is acknowledged. */
-  if (f->unplug_on_progress && event->kind == ESPLASH_EVENT_PROGRESS && event->overall_done > 0)
-    {
-      f->unplug_on_progress = FALSE;
-      esplash_sim_unplug (f->sim);
-    }
-}
-
-static Fixture *
-fixture_new (const EsplashSimOptions *options)
-{
-  Fixture *f = g_new0 (Fixture, 1);
-
-  f->sim = esplash_sim_new (options);
-  f->transport = esplash_sim_transport_new (f->sim);
-  f->device = esplash_device_new (f->transport);
-  esplash_device_set_event_func (f->device, event_cb, f, NULL);
-  return f;
-}
-
-static void
-fixture_free (Fixture *f)
-{
-  esplash_device_close (f->device);
-  g_object_unref (f->device);
-  g_object_unref (f->transport);
-  g_object_unref (f->sim);
-  g_free (f);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fixture, fixture_free)
-
-static void
-connect_options (EsplashConnectOptions *options,
-                 guint                  attempts)
+rom_connect_options (EsplashConnectOptions *options,
+                     guint                  attempts)
 {
   esplash_connect_options_init (options);
   options->no_stub = TRUE;
@@ -82,38 +39,6 @@ attempt_from (EsplashDevice *device,
   esplash_attempt_set_device (a, device);
   esplash_attempt_set_error (a, error);
   return a;
-}
-
-static gboolean
-evidence_has (const EsplashDiagnosis *d,
-              const char             *needle)
-{
-  for (guint i = 0; i < d->evidence->len; i++)
-    if (strstr (g_ptr_array_index (d->evidence, i), needle) != NULL)
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-steps_have (const EsplashDiagnosis *d,
-            const char             *needle)
-{
-  for (guint i = 0; i < d->steps->len; i++)
-    {
-      const EsplashDiagnosisStep *s = g_ptr_array_index (d->steps, i);
-
-      if (strstr (s->text, needle) != NULL || (s->command != NULL && strstr (s->command, needle) != NULL))
-        return TRUE;
-    }
-  return FALSE;
-}
-
-static void
-print_diagnosis (const EsplashDiagnosis *d)
-{
-  g_autofree char *text = esplash_diagnosis_to_string (d);
-
-  g_test_message ("%s", text);
 }
 
 
@@ -177,7 +102,7 @@ test_normal_boot (gconstpointer data)
 
   tapper.sim = f->sim;
   thread = g_thread_new ("tap-reset", tap_reset_thread, &tapper);
-  connect_options (&co, 2);
+  rom_connect_options (&co, 2);
   g_assert_false (esplash_device_connect (f->device, &co, NULL, &error));
   g_atomic_int_set (&tapper.stop, TRUE);
   g_thread_join (thread);
@@ -220,7 +145,7 @@ test_normal_boot_app_output (void)
   f = fixture_new (&so);
   load_app (f->sim, ESPLASH_CHIP_ESP32);
   esplash_sim_power_cycle (f->sim);
-  connect_options (&co, 1);
+  rom_connect_options (&co, 1);
   g_assert_false (esplash_device_connect (f->device, &co, NULL, &error));
 
   a = attempt_from (f->device, error);
@@ -301,7 +226,7 @@ diagnose_tcp (Server          *server,
 
   g_assert_no_error (error);
   device = esplash_device_new (transport);
-  connect_options (&co, 2);
+  rom_connect_options (&co, 2);
   g_assert_false (esplash_device_connect (device, &co, NULL, &error));
   g_assert_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NO_SYNC);
   a = esplash_attempt_new (url);
@@ -370,7 +295,7 @@ test_no_sync_reply (void)
   so.faults = ESPLASH_SIM_FAULT_STALL;
   so.fault_after = 0;
   f = fixture_new (&so);
-  connect_options (&co, 2);
+  rom_connect_options (&co, 2);
   g_assert_false (esplash_device_connect (f->device, &co, NULL, &error));
   g_assert_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NO_SYNC);
 
@@ -403,7 +328,7 @@ test_wrong_baud (void)
   so.auto_reset_circuit = FALSE;
   f = fixture_new (&so);
   g_assert_cmpuint (esplash_sim_get_baud (f->sim), ==, 74880);
-  connect_options (&co, 1);
+  rom_connect_options (&co, 1);
   g_assert_false (esplash_device_connect (f->device, &co, NULL, &error));
 
   a = attempt_from (f->device, error);
@@ -439,7 +364,7 @@ test_secure_download_mode (void)
   esplash_sim_options_init (&so, ESPLASH_CHIP_ESP32S3);
   so.secure_download_mode = TRUE;
   f = fixture_new (&so);
-  connect_options (&co, 2);
+  rom_connect_options (&co, 2);
   g_assert_true (esplash_device_connect (f->device, &co, NULL, &error));
   g_assert_no_error (error);
   data = esplash_flash_read (f->device, 0, 0x1000, NULL, &error);
@@ -488,7 +413,7 @@ test_flash_not_connected (void)
   esplash_sim_options_init (&so, ESPLASH_CHIP_ESP32);
   so.flash_id = 0xFFFFFF;
   f = fixture_new (&so);
-  connect_options (&co, 2);
+  rom_connect_options (&co, 2);
   g_assert_true (esplash_device_connect (f->device, &co, NULL, &error));
   esplash_write_options_init (&wo);
   /* Whether or not the write itself fails, the flash id gives it away. */
@@ -526,7 +451,7 @@ test_port_gone_mid_write (gconstpointer data)
   esplash_sim_options_init (&so, family);
   so.console = console;
   f = fixture_new (&so);
-  connect_options (&co, 2);
+  rom_connect_options (&co, 2);
   g_assert_true (esplash_device_connect (f->device, &co, NULL, &error));
   g_assert_no_error (error);
   esplash_write_options_init (&wo);
@@ -574,7 +499,7 @@ commands_until_first_block (GPtrArray *regions)
 
   esplash_sim_options_init (&so, ESPLASH_CHIP_ESP32);
   f = fixture_new (&so);
-  connect_options (&co, 2);
+  rom_connect_options (&co, 2);
   esplash_write_options_init (&wo);
   wo.compress = ESPLASH_COMPRESS_NEVER;
   g_assert_true (esplash_device_connect (f->device, &co, NULL, NULL));
@@ -607,7 +532,7 @@ test_stall_mid_write (void)
   so.faults = ESPLASH_SIM_FAULT_STALL;
   so.fault_after = commands_until_first_block (regions);
   f = fixture_new (&so);
-  connect_options (&co, 2);
+  rom_connect_options (&co, 2);
   g_assert_true (esplash_device_connect (f->device, &co, NULL, &error));
   esplash_write_options_init (&wo);
   wo.compress = ESPLASH_COMPRESS_NEVER;
@@ -642,7 +567,7 @@ test_verify_mismatch (void)
 
   esplash_sim_options_init (&so, ESPLASH_CHIP_ESP32);
   f = fixture_new (&so);
-  connect_options (&co, 2);
+  rom_connect_options (&co, 2);
   g_assert_true (esplash_device_connect (f->device, &co, NULL, &error));
   esplash_write_options_init (&wo);
   wo.verify = FALSE;

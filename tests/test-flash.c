@@ -10,78 +10,9 @@
 #include "esplash.h"
 #include "esplash-sim.h"
 #include "esplash-sim-transport.h"
+#include "test-device-rig.h"
 
 #define MB (1024u * 1024u)
-
-typedef struct {
-  EsplashSim       *sim;
-  EsplashTransport *transport;
-  EsplashDevice    *device;
-  GPtrArray        *logs;
-  /* progress checks */
-  guint64           last_overall;
-  guint64           overall_total;
-  gboolean          progress_went_back;
-  guint             progress_events;
-} Fixture;
-
-static void
-event_cb (const EsplashEvent *event,
-          gpointer            user_data)
-{
-  Fixture *f = user_data;
-
-  if (event->kind == ESPLASH_EVENT_LOG)
-    {
-      g_ptr_array_add (f->logs, g_strdup (event->message));
-      return;
-    }
-  if (event->kind == ESPLASH_EVENT_PROGRESS && event->stage == ESPLASH_STAGE_WRITING)
-    {
-      if (event->overall_done < f->last_overall || event->region_done > event->region_total ||
-          event->overall_done > event->overall_total)
-        f->progress_went_back = TRUE;
-      f->last_overall = event->overall_done;
-      f->overall_total = event->overall_total;
-      f->progress_events++;
-    }
-}
-
-static Fixture *
-fixture_new (const EsplashSimOptions *options)
-{
-  Fixture *f = g_new0 (Fixture, 1);
-
-  f->sim = esplash_sim_new (options);
-  f->transport = esplash_sim_transport_new (f->sim);
-  f->device = esplash_device_new (f->transport);
-  f->logs = g_ptr_array_new_with_free_func (g_free);
-  esplash_device_set_event_func (f->device, event_cb, f, NULL);
-  return f;
-}
-
-static void
-fixture_free (Fixture *f)
-{
-  esplash_device_close (f->device);
-  g_object_unref (f->device);
-  g_object_unref (f->transport);
-  g_object_unref (f->sim);
-  g_ptr_array_unref (f->logs);
-  g_free (f);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fixture, fixture_free)
-
-static gboolean
-logs_contain (Fixture    *f,
-              const char *needle)
-{
-  for (guint i = 0; i < f->logs->len; i++)
-    if (strstr (g_ptr_array_index (f->logs, i), needle) != NULL)
-      return TRUE;
-  return FALSE;
-}
 
 static Fixture *
 connected_fixture (EsplashChipFamily family,
@@ -97,9 +28,7 @@ connected_fixture (EsplashChipFamily family,
   so.flash_id = 0x1640EF;   /* 4 MB */
   so.timing = timing;
   f = fixture_new (&so);
-  esplash_connect_options_init (&co);
-  co.no_stub = !stub;
-  co.stub_dir = g_getenv ("ESPLASH_STUB_DIR");
+  connect_options (&co, stub);
   g_assert_true (esplash_device_connect (f->device, &co, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (esplash_device_is_stub (f->device), ==, stub);
