@@ -38,6 +38,13 @@ stage_activity (EsplashStage stage)
       return "reading";
     case ESPLASH_STAGE_DETECTING:
       return "the chip was identified";
+    case ESPLASH_STAGE_OPENING:
+      return "the port was opened";
+    case ESPLASH_STAGE_RESETTING:
+    case ESPLASH_STAGE_SYNCING:
+      return "connecting";
+    case ESPLASH_STAGE_LEAVING:
+      return "the chip was reset";
     default:
       return "talking to the loader";
     }
@@ -489,7 +496,7 @@ diagnose_port_gone (const EsplashDiagContext *c)
   esplash_diagnosis_set_explanation (d, "The serial port vanished while Esplash was using it: "
                                      "the cable was pulled or moved, the USB hub reset, or the "
                                      "board lost power.");
-  esplash_diagnosis_add_evidence (d, "The port stopped working while %s", esplash_stage_nick (a->stage));
+  esplash_diagnosis_add_evidence (d, "The port stopped working while %s", stage_activity (a->stage));
   if (a->port_reappeared)
     esplash_diagnosis_add_evidence (d, "It is back%s%s", a->reappeared_as != NULL ? " as " : "",
                                     a->reappeared_as != NULL ? a->reappeared_as : "");
@@ -633,7 +640,7 @@ diagnose_stall (const EsplashDiagContext *c)
                                      "Usually the baud rate is too high for the adapter, cable "
                                      "or hub, or the supply sags while the flash is written.");
   esplash_diagnosis_add_evidence (d, "Connected to %s; the failure came while %s",
-                                  esplash_diag_chip_name (c), esplash_stage_nick (a->stage));
+                                  esplash_diag_chip_name (c), stage_activity (a->stage));
   esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
                               "Try again at a lower baud rate (%u or 230400).", SAFE_BAUD);
   esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
