@@ -13,7 +13,7 @@
 
 #include <string.h>
 
-#include "esplash-image.h"
+#include "esplash-image-private.h"
 #include "esplash-error.h"
 
 #define HEADER_LEN          8
@@ -24,15 +24,6 @@
 #define V2_HEADER_SEGMENTS  4      /* the "count" byte of a v2 first header */
 /* 16 segments of at most the largest flash (128 MiB) cannot exceed this. */
 #define MAX_IMAGE_LEN       ((gsize) 256 * 1024 * 1024)
-
-/* esp_app_desc_t (ESP-IDF), at the start of segment 0's data. */
-#define APP_DESC_MAGIC        0xABCD5432u
-#define APP_DESC_VERSION_OFF  16
-#define APP_DESC_PROJECT_OFF  48
-#define APP_DESC_TIME_OFF     80
-#define APP_DESC_DATE_OFF     96
-#define APP_DESC_IDF_VER_OFF  112
-#define APP_DESC_MIN_LEN      144   /* through idf_ver */
 
 typedef enum {
   LAYOUT_ESP8266_V1,
@@ -209,44 +200,6 @@ read_checksum (const guint8      *data,
 }
 
 static void
-copy_desc_string (char         *dest,
-                  gsize         dest_size,
-                  const guint8 *src,
-                  gsize         field_len)
-{
-  gsize n = 0;
-
-  g_assert (dest_size > field_len);
-  /* Only printable ASCII: these end up in logs and labels. */
-  while (n < field_len && src[n] != '\0')
-    {
-      dest[n] = g_ascii_isprint (src[n]) ? (char) src[n] : '?';
-      n++;
-    }
-  dest[n] = '\0';
-}
-
-static void
-read_app_desc (const guint8     *data,
-               EsplashImageInfo *info)
-{
-  const EsplashImageSegment *seg = &info->segments[0];
-  const guint8 *d;
-
-  if (info->n_segments == 0 || seg->size < APP_DESC_MIN_LEN)
-    return;
-  d = data + seg->file_offset;
-  if (esplash_read_le32 (d) != APP_DESC_MAGIC)
-    return;
-  info->has_app_desc = TRUE;
-  copy_desc_string (info->version, sizeof info->version, d + APP_DESC_VERSION_OFF, 32);
-  copy_desc_string (info->project_name, sizeof info->project_name, d + APP_DESC_PROJECT_OFF, 32);
-  copy_desc_string (info->compile_time, sizeof info->compile_time, d + APP_DESC_TIME_OFF, 16);
-  copy_desc_string (info->compile_date, sizeof info->compile_date, d + APP_DESC_DATE_OFF, 16);
-  copy_desc_string (info->idf_version, sizeof info->idf_version, d + APP_DESC_IDF_VER_OFF, 32);
-}
-
-static void
 compute_sha256 (const guint8 *data,
                 gsize         len,
                 guint8        digest[SHA256_LEN])
@@ -324,7 +277,7 @@ parse_esp32 (const guint8      *data,
       info->sha256_valid = memcmp (digest, info->sha256_stored, SHA256_LEN) == 0;
     }
 
-  read_app_desc (data, info);
+  esplash_image_read_descs (data, info);
   return TRUE;
 }
 
