@@ -32,6 +32,13 @@ install_packages() {
 build() {
   local dir=$1; shift
   scripts/fetch-stubs.sh
+  # esptool-js for the integration suite: pinned with integrity hashes by its
+  # package-lock.json, installed (never committed) again only when that changes.
+  local ejs=tests/integration/esptool-js
+  if ! cmp -s "$ejs/package-lock.json" "$ejs/node_modules/.esplash-lock"; then
+    (cd "$ejs" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+    cp "$ejs/package-lock.json" "$ejs/node_modules/.esplash-lock"
+  fi
   if [ ! -f "$dir/build.ninja" ]; then
     meson setup "$dir" --werror "$@"
   else
