@@ -1,5 +1,6 @@
 /* esplash-image-desc.c: what an ESP-IDF image says about itself — the app
- * description (esp_app_desc_t).
+ * description (esp_app_desc_t) and, from ESP-IDF 5.2 on, the bootloader
+ * description (esp_bootloader_desc_t).
  *
  * Only the segments' bytes are read, and only after esplash_image_parse() has
  * checked that each segment lies inside the buffer.
@@ -20,6 +21,38 @@
 #define APP_DESC_DATE_OFF     96
 #define APP_DESC_IDF_VER_OFF  112
 #define APP_DESC_MIN_LEN      144   /* through idf_ver */
+
+/* esp_bootloader_desc_t: magic byte, 3 reserved bytes, version (u32),
+ * idf_ver[32], date_time[24], 16 reserved bytes. */
+#define BOOT_DESC_MAGIC          0x50
+#define BOOT_DESC_VERSION_OFF    4
+#define BOOT_DESC_IDF_VER_OFF    8
+#define BOOT_DESC_IDF_VER_LEN    32
+#define BOOT_DESC_DATE_TIME_OFF  40
+#define BOOT_DESC_DATE_TIME_LEN  24
+#define BOOT_DESC_LEN            80
+
+/* Where each chip maps flash data (DROM) and its data RAM (DRAM), from
+ * esptool's memory maps (ends exclusive). Only image inspection needs them,
+ * so they live here rather than in the chip table. */
+typedef struct {
+  EsplashChipFamily family;
+  guint32 drom_start, drom_end;
+  guint32 dram_start, dram_end;
+} MemoryMap;
+
+static const MemoryMap memory_maps[] = {
+  { ESPLASH_CHIP_ESP32,    0x3F400000, 0x3F800000, 0x3FFAE000, 0x40000000 },
+  { ESPLASH_CHIP_ESP32S2,  0x3F000000, 0x3FF80000, 0x3FFB0000, 0x40000000 },
+  { ESPLASH_CHIP_ESP32S3,  0x3C000000, 0x3D000000, 0x3FC88000, 0x3FD00000 },
+  { ESPLASH_CHIP_ESP32C2,  0x3C000000, 0x3C400000, 0x3FCA0000, 0x3FCE0000 },
+  { ESPLASH_CHIP_ESP32C3,  0x3C000000, 0x3C800000, 0x3FC80000, 0x3FCE0000 },
+  { ESPLASH_CHIP_ESP32C5,  0x42000000, 0x44000000, 0x40800000, 0x40860000 },
+  { ESPLASH_CHIP_ESP32C6,  0x42000000, 0x43000000, 0x40800000, 0x40880000 },
+  { ESPLASH_CHIP_ESP32C61, 0x42000000, 0x44000000, 0x40800000, 0x40860000 },
+  { ESPLASH_CHIP_ESP32H2,  0x42000000, 0x43000000, 0x40800000, 0x40880000 },
+  { ESPLASH_CHIP_ESP32P4,  0x40000000, 0x4C000000, 0x4FF00000, 0x4FFA0000 },
+};
 
 static void
 copy_desc_string (char         *dest,
@@ -60,9 +93,86 @@ read_app_desc (const guint8     *data,
   copy_desc_string (info->idf_version, sizeof info->idf_version, d + APP_DESC_IDF_VER_OFF, 32);
 }
 
+static const MemoryMap *
+memory_map_for (guint16 image_chip_id)
+{
+  const EsplashChipInfo *chip = esplash_chip_from_image_id (image_chip_id);
+
+  for (guint i = 0; chip != NULL && i < G_N_ELEMENTS (memory_maps); i++)
+    if (memory_maps[i].family == chip->family)
+      return &memory_maps[i];
+  return NULL;
+}
+
+static gboolean
+in_range (guint32 address,
+          guint32 start,
+          guint32 end)
+{
+  return address >= start && address < end;
+}
+
+/* As esptool decides it, an image with a segment in DROM is an app, and a
+ * bootloader's description starts a DRAM segment of at least 80 bytes. Which
+ * one: segment 0, at file offset 0x20, where esptool's elf2image moves the
+ * description's section and where ESP-IDF's own reader looks for it.
+ * (esptool's image_info keeps the last such segment instead; on chips whose
+ * IRAM and DRAM share addresses — C5, C6, C61, H2, P4 — that can be code.) */
+static void
+read_bootloader_desc (const guint8     *data,
+                      EsplashImageInfo *info)
+{
+  const MemoryMap *map = memory_map_for (info->chip_id);
+  const EsplashImageSegment *first = &info->segments[0];
+  EsplashImageBootloaderDesc *desc = &info->bootloader_desc;
+  const guint8 *d;
+
+  if (map == NULL || info->has_app_desc || info->n_segments == 0)
+    return;
+  for (guint i = 0; i < info->n_segments; i++)
+    if (in_range (info->segments[i].load_address, map->drom_start, map->drom_end))
+      return;
+  if (first->size < BOOT_DESC_LEN ||
+      !in_range (first->load_address, map->dram_start, map->dram_end))
+    return;
+  d = data + first->file_offset;
+  /* A one-byte magic; the reserved bytes are not checked, as newer ESP-IDF
+   * versions have begun to use them. */
+  if (d[0] != BOOT_DESC_MAGIC)
+    return;
+  info->has_bootloader_desc = TRUE;
+  desc->version = esplash_read_le32 (d + BOOT_DESC_VERSION_OFF);
+  copy_desc_string (desc->idf_version, sizeof desc->idf_version,
+                    d + BOOT_DESC_IDF_VER_OFF, BOOT_DESC_IDF_VER_LEN);
+  copy_desc_string (desc->date_time, sizeof desc->date_time,
+                    d + BOOT_DESC_DATE_TIME_OFF, BOOT_DESC_DATE_TIME_LEN);
+}
+
 void
 esplash_image_read_descs (const guint8     *data,
                           EsplashImageInfo *info)
 {
   read_app_desc (data, info);
+  read_bootloader_desc (data, info);
+}
+
+/**
+ * esplash_image_info_get_bootloader_desc:
+ * @info: an image parsed by esplash_image_parse()
+ *
+ * The description an ESP-IDF 5.2 or later bootloader carries: its version,
+ * the ESP-IDF version and its build time. An app (an image with flash-mapped
+ * data, whose description is the app description instead), an older
+ * bootloader, an image for a chip Esplash does not know and an ESP8266 image
+ * have none.
+ *
+ * Returns: (transfer none) (nullable): the description inside @info, valid as
+ *   long as @info is, or %NULL when the image has none
+ */
+const EsplashImageBootloaderDesc *
+esplash_image_info_get_bootloader_desc (const EsplashImageInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+
+  return info->has_bootloader_desc ? &info->bootloader_desc : NULL;
 }

@@ -9,8 +9,8 @@
 
 G_BEGIN_DECLS
 
-/* Fills the app description of @info, an ESP32-family image whose segments
- * have been read from @data (so they lie inside it). */
+/* Fills the app or bootloader description of @info, an ESP32-family image
+ * whose segments have been read from @data (so they lie inside it). */
 void esplash_image_read_descs (const guint8     *data,
                                EsplashImageInfo *info);
 

@@ -21,6 +21,24 @@ typedef struct {
   guint32 size;
 } EsplashImageSegment;
 
+/**
+ * EsplashImageBootloaderDesc:
+ * @version: the bootloader's own version number (ESP-IDF's
+ *   `CONFIG_BOOTLOADER_PROJECT_VER`, 1 unless the project sets it)
+ * @idf_version: the ESP-IDF version it was built with, e.g. "v5.2.1"
+ * @date_time: when it was built, e.g. "Apr 25 2023 00:13:32"; empty when the
+ *   build left the time out (reproducible builds)
+ *
+ * The description (`esp_bootloader_desc_t`) that ESP-IDF 5.2 and later put at
+ * the start of a bootloader's first segment, which loads into DRAM. The
+ * strings hold printable ASCII only: any other byte reads as '?'.
+ */
+typedef struct {
+  guint32 version;
+  char    idf_version[33];
+  char    date_time[25];
+} EsplashImageBootloaderDesc;
+
 typedef struct {
   guint8   magic;
   guint8   n_segments;
@@ -49,6 +67,10 @@ typedef struct {
   char     idf_version[33];
   char     compile_time[17];
   char     compile_date[17];
+  /* Added after the first contract (append-only): the ESP-IDF >= 5.2
+   * bootloader description, see esplash_image_info_get_bootloader_desc() */
+  gboolean has_bootloader_desc;
+  EsplashImageBootloaderDesc bootloader_desc;
 } EsplashImageInfo;
 
 /* Parses @data as an image for @chip. With @chip NULL the layout is inferred:
@@ -64,6 +86,11 @@ gboolean esplash_image_parse (const guint8           *data,
                               const EsplashChipInfo  *chip,
                               EsplashImageInfo       *info,
                               GError                **error);
+
+/* The bootloader description of a parsed image, or NULL when it has none
+ * (an app, a bootloader older than ESP-IDF 5.2, an ESP8266 image). */
+const EsplashImageBootloaderDesc *
+         esplash_image_info_get_bootloader_desc (const EsplashImageInfo *info);
 
 /* Patches flash mode/freq/size in a bootloader image copy as esptool does
  * (§8.4) and recomputes the appended SHA-256. NULL/"keep" keeps a field;

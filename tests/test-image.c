@@ -256,16 +256,22 @@ put_u32 (GByteArray *a,
   g_byte_array_append (a, b, 4);
 }
 
-/* An ESP32-family image with one segment holding @seg (checksum and, when
- * @hash, the digest computed here). */
+typedef struct {
+  guint32       load_address;
+  const guint8 *data;
+  guint32       len;
+} TestSegment;
+
+/* An ESP32-family image holding @segs (checksum and, when @hash, the digest
+ * computed here). */
 static GBytes *
-build_esp32_image (guint16       chip_id,
-                   const guint8 *seg,
-                   guint32       seg_len,
-                   gboolean      hash)
+build_segments_image (guint16            chip_id,
+                      const TestSegment *segs,
+                      guint              n_segs,
+                      gboolean           hash)
 {
   GByteArray *a = g_byte_array_new ();
-  guint8 header[8] = { 0xE9, 1, 2, 0x20, 0x00, 0x00, 0x08, 0x40 };
+  guint8 header[8] = { 0xE9, n_segs, 2, 0x20, 0x00, 0x00, 0x08, 0x40 };
   guint8 ext[16] = { 0xEE, 0, 0, 0, chip_id & 0xFF, chip_id >> 8, 0, 0, 0, 0xFF, 0xFF };
   guint8 cks = 0xEF;
   guint8 zero = 0;
@@ -273,11 +279,14 @@ build_esp32_image (guint16       chip_id,
   ext[15] = hash ? 1 : 0;
   g_byte_array_append (a, header, 8);
   g_byte_array_append (a, ext, 16);
-  put_u32 (a, 0x3F400020);
-  put_u32 (a, seg_len);
-  g_byte_array_append (a, seg, seg_len);
-  for (guint32 i = 0; i < seg_len; i++)
-    cks ^= seg[i];
+  for (guint s = 0; s < n_segs; s++)
+    {
+      put_u32 (a, segs[s].load_address);
+      put_u32 (a, segs[s].len);
+      g_byte_array_append (a, segs[s].data, segs[s].len);
+      for (guint32 i = 0; i < segs[s].len; i++)
+        cks ^= segs[s].data[i];
+    }
   while (a->len % 16 != 15)
     g_byte_array_append (a, &zero, 1);
   g_byte_array_append (a, &cks, 1);
@@ -289,6 +298,18 @@ build_esp32_image (guint16       chip_id,
       g_byte_array_append (a, d, 32);
     }
   return g_byte_array_free_to_bytes (a);
+}
+
+/* An ESP32-family image with one segment (in ESP32 DROM) holding @seg. */
+static GBytes *
+build_esp32_image (guint16       chip_id,
+                   const guint8 *seg,
+                   guint32       seg_len,
+                   gboolean      hash)
+{
+  TestSegment one = { 0x3F400020, seg, seg_len };
+
+  return build_segments_image (chip_id, &one, 1, hash);
 }
 
 static void
@@ -324,6 +345,248 @@ test_app_desc (void)
   g_assert_true (parse_bytes (img, chip (ESPLASH_CHIP_ESP32S3), &info, &error));
   g_assert_no_error (error);
   g_assert_false (info.has_app_desc);
+}
+
+/* ---- bootloader description (ESP-IDF >= 5.2) --------------------------- */
+
+#define BOOT_DESC_LEN 80
+
+/* esp_bootloader_desc_t: magic 0x50, 3 reserved bytes, version (u32 LE),
+ * idf_ver[32] at 8, date_time[24] at 40, 16 reserved bytes at 64. Strings
+ * are copied without their NUL when they fill the field. */
+static void
+fill_boot_desc (guint8      *desc,
+                guint32      version,
+                const char  *idf_ver,
+                const char  *date_time)
+{
+  memset (desc, 0, BOOT_DESC_LEN);
+  desc[0] = 0x50;
+  desc[4] = version & 0xFF;
+  desc[5] = (version >> 8) & 0xFF;
+  desc[6] = (version >> 16) & 0xFF;
+  desc[7] = version >> 24;
+  memcpy (desc + 8, idf_ver, MIN (strlen (idf_ver), 32));
+  memcpy (desc + 40, date_time, MIN (strlen (date_time), 24));
+}
+
+/* Parses @img (with @c) and returns its bootloader description, or NULL. */
+static const EsplashImageBootloaderDesc *
+parse_boot_desc (GBytes                *img,
+                 const EsplashChipInfo *c,
+                 EsplashImageInfo      *info)
+{
+  g_autoptr(GError) error = NULL;
+  const EsplashImageBootloaderDesc *desc;
+
+  g_assert_true (parse_bytes (img, c, info, &error));
+  g_assert_no_error (error);
+  desc = esplash_image_info_get_bootloader_desc (info);
+  g_assert_true (info->has_bootloader_desc == (desc != NULL));
+  g_assert_true (desc == NULL || desc == &info->bootloader_desc);
+  return desc;
+}
+
+static const guint8 some_code[96] = { 0x36, 0x41, 0x00, 0x0c, 0x08 };
+
+static void
+test_bootloader_desc (void)
+{
+  guint8 dram[BOOT_DESC_LEN + 48];
+  TestSegment segs[] = {
+    { 0x3FFF0030, dram, sizeof dram },             /* DRAM: the description first */
+    { 0x40078000, some_code, sizeof some_code },
+    { 0x40080400, some_code, sizeof some_code },
+  };
+  g_autoptr(GBytes) img = NULL;
+  const EsplashImageBootloaderDesc *desc;
+  EsplashImageInfo info;
+
+  /* the fields of esptool's test/images/bootloader_esp32_v5_2.bin */
+  memset (dram, 0xA5, sizeof dram);
+  fill_boot_desc (dram, 1, "v5.2-dev-254-g1950b15", "Apr 25 2023 00:13:32");
+  img = build_segments_image (0, segs, G_N_ELEMENTS (segs), FALSE);
+
+  desc = parse_boot_desc (img, chip (ESPLASH_CHIP_ESP32), &info);
+  g_assert_nonnull (desc);
+  g_assert_false (info.has_app_desc);
+  g_assert_cmpuint (desc->version, ==, 1);
+  g_assert_cmpstr (desc->idf_version, ==, "v5.2-dev-254-g1950b15");
+  g_assert_cmpstr (desc->date_time, ==, "Apr 25 2023 00:13:32");
+  /* without a chip the image's own chip id picks the memory map */
+  desc = parse_boot_desc (img, NULL, &info);
+  g_assert_nonnull (desc);
+  g_assert_cmpstr (desc->idf_version, ==, "v5.2-dev-254-g1950b15");
+
+  /* a 32-bit version, and reserved bytes in use (newer ESP-IDF) */
+  fill_boot_desc (dram, 0x01020304, "v6.0", "");
+  dram[3] = 7;
+  memset (dram + 64, 0x11, 16);
+  g_clear_pointer (&img, g_bytes_unref);
+  img = build_segments_image (0, segs, G_N_ELEMENTS (segs), TRUE);
+  desc = parse_boot_desc (img, NULL, &info);
+  g_assert_nonnull (desc);
+  g_assert_cmphex (desc->version, ==, 0x01020304);
+  g_assert_cmpstr (desc->idf_version, ==, "v6.0");
+  g_assert_cmpstr (desc->date_time, ==, "");            /* build time left out */
+}
+
+/* For every chip: a bootloader whose segment 0 is in DRAM has the
+ * description; the same segments plus one in DROM are an app, which has not. */
+static void
+test_bootloader_desc_chips (void)
+{
+  static const struct {
+    EsplashChipFamily family;
+    guint32 dram, iram, drom;
+  } cases[] = {
+    { ESPLASH_CHIP_ESP32,    0x3FFF0030, 0x40080400, 0x3F400020 },
+    { ESPLASH_CHIP_ESP32S2,  0x3FFE6100, 0x4004C000, 0x3F000020 },
+    { ESPLASH_CHIP_ESP32S3,  0x3FCEB700, 0x403C8700, 0x3C000020 },
+    { ESPLASH_CHIP_ESP32C2,  0x3FCD5820, 0x403AC000, 0x3C000020 },
+    { ESPLASH_CHIP_ESP32C3,  0x3FCD5820, 0x403CC710, 0x3C000020 },
+    /* C5, C6, C61, H2, P4: IRAM and DRAM share addresses */
+    { ESPLASH_CHIP_ESP32C5,  0x4084E5A0, 0x40846000, 0x42000020 },
+    { ESPLASH_CHIP_ESP32C6,  0x40875720, 0x4086C410, 0x42000020 },
+    { ESPLASH_CHIP_ESP32C61, 0x4084E5A0, 0x40846000, 0x42000020 },
+    { ESPLASH_CHIP_ESP32H2,  0x4083CE00, 0x40834000, 0x42000020 },
+    { ESPLASH_CHIP_ESP32P4,  0x4FF2CBD0, 0x4FF10000, 0x40000020 },
+  };
+  guint8 dram[BOOT_DESC_LEN];
+
+  fill_boot_desc (dram, 2, "v5.4.1", "Mar  3 2025 10:20:30");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const EsplashChipInfo *c = chip (cases[i].family);
+      TestSegment segs[] = {
+        { cases[i].dram, dram, sizeof dram },     /* exactly the 80 bytes */
+        { cases[i].iram, some_code, sizeof some_code },
+        { cases[i].drom, some_code, sizeof some_code },
+      };
+      g_autoptr(GBytes) boot = build_segments_image (c->image_chip_id, segs, 2, TRUE);
+      g_autoptr(GBytes) app = build_segments_image (c->image_chip_id, segs, 3, TRUE);
+      const EsplashImageBootloaderDesc *desc;
+      EsplashImageInfo info;
+
+      g_test_message ("%s", c->name);
+      desc = parse_boot_desc (boot, NULL, &info);
+      g_assert_nonnull (desc);
+      g_assert_cmpuint (desc->version, ==, 2);
+      g_assert_cmpstr (desc->idf_version, ==, "v5.4.1");
+      g_assert_cmpstr (desc->date_time, ==, "Mar  3 2025 10:20:30");
+      g_assert_null (parse_boot_desc (app, c, &info));
+    }
+}
+
+static void
+test_bootloader_desc_absent (void)
+{
+  static const char *const real[] = {
+    "bootloader_esp32.bin", "bootloader_esp32c3.bin", "bootloader_esp8266.bin",
+    "esp32s3_header.bin", "esp32c3_header_min_rev.bin",
+  };
+  guint8 app_desc[256] = { 0x32, 0x54, 0xCD, 0xAB };
+  guint8 boot_desc[BOOT_DESC_LEN];
+  EsplashImageInfo info;
+
+  /* the bootloaders here predate ESP-IDF 5.2 */
+  for (guint i = 0; i < G_N_ELEMENTS (real); i++)
+    {
+      g_autoptr(GBytes) img = load_image (real[i]);
+
+      g_test_message ("%s", real[i]);
+      g_assert_null (parse_boot_desc (img, NULL, &info));
+    }
+
+  /* an app: its DROM segment 0 holds the app description, and a DRAM
+   * segment that happens to start like a bootloader description is data */
+  fill_boot_desc (boot_desc, 1, "v5.2", "Apr 25 2023 00:13:32");
+  memcpy (app_desc + 112, "v5.2", 4);
+  {
+    TestSegment segs[] = {
+      { 0x3F400020, app_desc, sizeof app_desc },
+      { 0x3FFB0000, boot_desc, sizeof boot_desc },
+    };
+    g_autoptr(GBytes) img = build_segments_image (0, segs, 2, TRUE);
+
+    g_assert_null (parse_boot_desc (img, chip (ESPLASH_CHIP_ESP32), &info));
+    g_assert_true (info.has_app_desc);
+  }
+  /* the description in IRAM, or in a later DRAM segment, is not one */
+  {
+    TestSegment segs[] = {
+      { 0x3FFB0000, some_code, sizeof some_code },
+      { 0x3FFB1000, boot_desc, sizeof boot_desc },
+    };
+    TestSegment iram = { 0x40080000, boot_desc, sizeof boot_desc };
+    g_autoptr(GBytes) later = build_segments_image (0, segs, 2, FALSE);
+    g_autoptr(GBytes) in_iram = build_segments_image (0, &iram, 1, FALSE);
+
+    g_assert_null (parse_boot_desc (later, NULL, &info));
+    g_assert_null (parse_boot_desc (in_iram, NULL, &info));
+  }
+  /* a chip Esplash does not know (ESP32-H4, id 28): no memory map */
+  {
+    TestSegment dram = { 0x40810000, boot_desc, sizeof boot_desc };
+    g_autoptr(GBytes) img = build_segments_image (28, &dram, 1, FALSE);
+
+    g_assert_null (parse_boot_desc (img, chip (ESPLASH_CHIP_ESP32C6), &info));
+  }
+}
+
+static void
+test_bootloader_desc_garbled (void)
+{
+  guint8 d[BOOT_DESC_LEN];
+  TestSegment seg = { 0x3FFF0030, d, sizeof d };
+  const EsplashImageBootloaderDesc *desc;
+  EsplashImageInfo info;
+
+  /* wrong magic */
+  fill_boot_desc (d, 1, "v5.2", "Apr 25 2023 00:13:32");
+  d[0] = 0x51;
+  {
+    g_autoptr(GBytes) img = build_segments_image (0, &seg, 1, FALSE);
+
+    g_assert_null (parse_boot_desc (img, NULL, &info));
+  }
+
+  /* a segment one byte too short for the description */
+  d[0] = 0x50;
+  seg.len = BOOT_DESC_LEN - 1;
+  {
+    g_autoptr(GBytes) img = build_segments_image (0, &seg, 1, FALSE);
+
+    g_assert_null (parse_boot_desc (img, NULL, &info));
+  }
+  seg.len = BOOT_DESC_LEN;
+
+  /* both strings fill their fields (no NUL) and are followed by non-zero
+   * bytes; a control byte and a non-ASCII byte read as '?' */
+  fill_boot_desc (d, 1, "v5.2.1-123-gabcdef0-dirty-xx\x01y\xffz", "Dec 31 2099 23:59:59 UTC");
+  memset (d + 64, 'R', 16);
+  {
+    g_autoptr(GBytes) img = build_segments_image (0, &seg, 1, TRUE);
+
+    desc = parse_boot_desc (img, NULL, &info);
+    g_assert_nonnull (desc);
+    g_assert_cmpstr (desc->idf_version, ==, "v5.2.1-123-gabcdef0-dirty-xx?y?z");
+    g_assert_cmpstr (desc->date_time, ==, "Dec 31 2099 23:59:59 UTC");
+  }
+
+  /* a file that ends inside the description is not an image at all */
+  {
+    g_autoptr(GBytes) img = build_segments_image (0, &seg, 1, FALSE);
+    gsize len;
+    const guint8 *data = g_bytes_get_data (img, &len);
+    g_autoptr(GError) error = NULL;
+
+    memset (&info, 0xAA, sizeof info);
+    g_assert_false (esplash_image_parse (data, 24 + 8 + 40, NULL, &info, &error));
+    g_assert_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE);
+    g_assert_false (info.has_bootloader_desc);
+    g_assert_null (esplash_image_info_get_bootloader_desc (&info));
+  }
 }
 
 static GByteArray *
@@ -717,6 +980,10 @@ main (int argc, char **argv)
   g_test_add_func ("/esplash/image/parse/esp8266-deepsleep", test_esp8266_deepsleep);
   g_test_add_func ("/esplash/image/parse/headers", test_headers);
   g_test_add_func ("/esplash/image/parse/app-desc", test_app_desc);
+  g_test_add_func ("/esplash/image/parse/bootloader-desc", test_bootloader_desc);
+  g_test_add_func ("/esplash/image/parse/bootloader-desc-chips", test_bootloader_desc_chips);
+  g_test_add_func ("/esplash/image/parse/bootloader-desc-absent", test_bootloader_desc_absent);
+  g_test_add_func ("/esplash/image/parse/bootloader-desc-garbled", test_bootloader_desc_garbled);
   g_test_add_func ("/esplash/image/parse/esp8266-v2", test_esp8266_v2);
   g_test_add_func ("/esplash/image/parse/malformed", test_malformed_image);
   g_test_add_func ("/esplash/image/parse/bad-checksum-digest", test_bad_checksum_and_digest);
