@@ -27,6 +27,16 @@ check_info (const EsplashImageInfo *info,
   FUZZ_CHECK (strlen (info->idf_version) < sizeof info->idf_version, "idf version terminated");
   FUZZ_CHECK (strlen (info->compile_time) < sizeof info->compile_time, "time terminated");
   FUZZ_CHECK (strlen (info->compile_date) < sizeof info->compile_date, "date terminated");
+  FUZZ_CHECK ((esplash_image_info_get_bootloader_desc (info) != NULL) == info->has_bootloader_desc,
+              "the getter agrees with the flag");
+  FUZZ_CHECK (!(info->has_bootloader_desc && info->has_app_desc), "app or bootloader, not both");
+  if (info->has_bootloader_desc)
+    FUZZ_CHECK (info->has_extended_header && info->n_segments > 0 && info->segments[0].size >= 80,
+                "bootloader description inside segment 0");
+  FUZZ_CHECK (strlen (info->bootloader_desc.idf_version) < sizeof info->bootloader_desc.idf_version,
+              "bootloader idf version terminated");
+  FUZZ_CHECK (strlen (info->bootloader_desc.date_time) < sizeof info->bootloader_desc.date_time,
+              "bootloader date and time terminated");
 }
 
 static void
@@ -91,8 +101,39 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   return 0;
 }
 
-/* An ESP8266 v2 image and an ESP-IDF app with a description and a digest:
- * layouts the real seed files lack. */
+/* An ESP32-S3 image (chip id 9) with one segment at @load holding @seg, its
+ * checksum and an appended digest. */
+static GBytes *
+seed_image (guint32       load,
+            const guint8 *seg,
+            guint32       seg_len)
+{
+  static const guint8 header[24] = { 0xE9, 0x01, 0x02, 0x20, 0x00, 0x00, 0x08, 0x40,
+                                     0xEE, 0, 0, 0, 0x09, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0, 0, 0, 0x01 };
+  guint8 seg_hdr[8] = { load & 0xFF, (load >> 8) & 0xFF, (load >> 16) & 0xFF, load >> 24,
+                        seg_len & 0xFF, (seg_len >> 8) & 0xFF, (seg_len >> 16) & 0xFF, seg_len >> 24 };
+  GByteArray *img = g_byte_array_new ();
+  guint8 cks = 0xEF, zero = 0, digest[32];
+  gsize dlen = sizeof digest;
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+
+  g_byte_array_append (img, header, sizeof header);
+  g_byte_array_append (img, seg_hdr, sizeof seg_hdr);
+  g_byte_array_append (img, seg, seg_len);
+  for (guint i = 0; i < seg_len; i++)
+    cks ^= seg[i];
+  while (img->len % 16 != 15)
+    g_byte_array_append (img, &zero, 1);
+  g_byte_array_append (img, &cks, 1);
+  g_checksum_update (sum, img->data, img->len);
+  g_checksum_get_digest (sum, digest, &dlen);
+  g_byte_array_append (img, digest, sizeof digest);
+  return g_byte_array_free_to_bytes (img);
+}
+
+/* An ESP8266 v2 image, an ESP-IDF app with a description and an ESP-IDF 5.2
+ * bootloader with its description (in DRAM): layouts the real seed files
+ * lack. */
 void
 esplash_fuzz_add_seeds (GPtrArray *seeds)
 {
@@ -105,30 +146,16 @@ esplash_fuzz_add_seeds (GPtrArray *seeds)
     0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xEB,   /* 0xEF ^ 1^2^3^4 */
     0x78, 0x56, 0x34, 0x12,
   };
-  GByteArray *app = g_byte_array_new ();
-  static const guint8 header[24] = { 0xE9, 0x01, 0x02, 0x20, 0x00, 0x00, 0x08, 0x40,
-                                     0xEE, 0, 0, 0, 0x09, 0, 0, 0, 0, 0xFF, 0xFF, 0, 0, 0, 0, 0x01 };
-  guint8 seg_hdr[8] = { 0x20, 0x00, 0x40, 0x3F, 0x00, 0x01, 0x00, 0x00 };   /* 256 bytes */
   guint8 desc[256] = { 0x32, 0x54, 0xCD, 0xAB };
-  guint8 cks = 0xEF, zero = 0, digest[32];
-  gsize dlen = sizeof digest;
-  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  guint8 boot[96] = { 0x50, 0, 0, 0, 0x01 };   /* esp_bootloader_desc_t, version 1 */
 
   memcpy (desc + 16, "1.0", 3);
   memcpy (desc + 48, "fuzz_app", 8);
   memcpy (desc + 112, "v5.3", 4);
-  g_byte_array_append (app, header, sizeof header);
-  g_byte_array_append (app, seg_hdr, sizeof seg_hdr);
-  g_byte_array_append (app, desc, sizeof desc);
-  for (guint i = 0; i < sizeof desc; i++)
-    cks ^= desc[i];
-  while (app->len % 16 != 15)
-    g_byte_array_append (app, &zero, 1);
-  g_byte_array_append (app, &cks, 1);
-  g_checksum_update (sum, app->data, app->len);
-  g_checksum_get_digest (sum, digest, &dlen);
-  g_byte_array_append (app, digest, sizeof digest);
+  memcpy (boot + 8, "v5.2.1", 6);
+  memcpy (boot + 40, "Apr 25 2023 00:13:32", 20);
 
   g_ptr_array_add (seeds, g_bytes_new_static (v2, sizeof v2));
-  g_ptr_array_add (seeds, g_byte_array_free_to_bytes (app));
+  g_ptr_array_add (seeds, seed_image (0x3F400020, desc, sizeof desc));
+  g_ptr_array_add (seeds, seed_image (0x3FCEB700, boot, sizeof boot));   /* S3 DRAM */
 }
