@@ -1,7 +1,13 @@
 #!/usr/bin/python3
-# test_esptool_compat.py: the real esptool v4.8.1 against esplash-sim over
-# socket:// — the proof that the simulator behaves like the chips esptool
-# was written for. Skips when esptool cannot be run.
+# esptool-compat.py: the real esptool v4.8.1 against esplash-sim over
+# socket:// — a manual cross-check that the simulator behaves like the chips
+# esptool was written for (not in the test suite: CI has no esptool; the
+# suite's independent client is esptool-js, tests/integration/test_esptool_js.py).
+#
+#   ESPTOOL=/path/to/esptool-4.8.1/esptool.py scripts/esptool-compat.py
+#
+# Prints TAP. ESPLASH_SIM defaults to build/core/sim/esplash-sim, the images to
+# ../shared/testdata/images. Skips when esptool cannot be run.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -12,7 +18,10 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+os.environ.setdefault("ESPLASH_SIM", os.path.join(TOP, "build", "core", "sim", "esplash-sim"))
+os.environ.setdefault("ESPLASH_SHARED_DIR", os.path.join(os.path.dirname(TOP), "shared"))
+sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 import simlib  # noqa: E402
 from simlib import Sim, SimError, Tap, read_image, padded  # noqa: E402
 
