@@ -151,6 +151,16 @@ print_footer (CliContext             *ctx,
           json_builder_add_boolean_value (b, info->sha256_valid);
         }
     }
+}
+
+/* The descriptions ESP-IDF builds into an image, as esptool prints them. */
+static void
+print_descriptions (CliContext             *ctx,
+                    const EsplashImageInfo *info)
+{
+  const EsplashImageBootloaderDesc *boot = esplash_image_info_get_bootloader_desc (info);
+  JsonBuilder *b = ctx->result;
+
   if (info->has_app_desc)
     {
       cli_output_text (ctx->out, "\nApplication information\n=======================");
@@ -167,6 +177,22 @@ print_footer (CliContext             *ctx,
           add_string (b, "compile_date", info->compile_date);
           add_string (b, "compile_time", info->compile_time);
           add_string (b, "idf_version", info->idf_version);
+          json_builder_end_object (b);
+        }
+    }
+  if (boot != NULL)
+    {
+      cli_output_text (ctx->out, "\nBootloader information\n======================");
+      cli_output_text (ctx->out, "Bootloader version: %u", boot->version);
+      cli_output_text (ctx->out, "ESP-IDF: %s", boot->idf_version);
+      cli_output_text (ctx->out, "Compile time: %s", boot->date_time);
+      if (b != NULL)
+        {
+          json_builder_set_member_name (b, "bootloader");
+          json_builder_begin_object (b);
+          add_member (b, "version", boot->version);
+          add_string (b, "idf_version", boot->idf_version);
+          add_string (b, "date_time", boot->date_time);
           json_builder_end_object (b);
         }
     }
@@ -317,5 +343,6 @@ cli_run_image_info (CliContext    *ctx,
 
   print_segments (ctx, &info);
   print_footer (ctx, &info);
+  print_descriptions (ctx, &info);
   return TRUE;
 }

@@ -105,6 +105,9 @@ def check_image_info(name):
                    "image-info %s: validation hash" % name, t)
         else:
             tap.ok(field(t, "Validation hash") is None, "image-info %s: no hash" % name, t)
+    # These bootloaders predate ESP-IDF 5.2: no bootloader description.
+    tap.ok(field(t, "Bootloader version") is None and "Bootloader information" not in t,
+           "image-info %s: no bootloader description" % name, t)
 
 
 for name in ESPTOOL_IMAGE_INFO:
@@ -141,6 +144,56 @@ tap.ok(r.rc == 0 and ok, "image-info --json: entry, segments, checksum", r.descr
 r = run_cli("image-info", simlib.image("one_kb.bin"))
 tap.ok(r.rc == 1 and "error:" in r.err and "0xE9" in r.err,
        "image-info on a non-image: a clear error", r.describe())
+
+
+def build_image(chip_id, segments):
+    """An ESP32-family image (protocol.md §8.1) holding @segments, a list of
+    (load address, bytes), with its checksum and an appended SHA-256."""
+    out = bytearray(struct.pack("<BBBBI", 0xE9, len(segments), 2, 0x20, 0x40080000))
+    out += struct.pack("<B3sHBHH4sB", 0xEE, b"", chip_id, 0, 0, 399, b"", 1)
+    checksum = 0xEF
+    for load, data in segments:
+        out += struct.pack("<II", load, len(data)) + data
+        for b in data:
+            checksum ^= b
+    out += bytes(15 - len(out) % 16) + bytes([checksum])
+    return bytes(out + hashlib.sha256(out).digest())
+
+
+# ESP-IDF >= 5.2 bootloaders start segment 0 (in DRAM) with esp_bootloader_desc_t:
+# magic 0x50, 3 reserved bytes, version, idf_ver[32], date_time[24], 16 reserved.
+boot_desc = struct.pack("<B3sI32s24s16s", 0x50, b"", 2, b"v5.3.1", b"Nov  4 2024 09:08:07", b"")
+dram = (0x3FCEB700, boot_desc + bytes(16))      # ESP32-S3 DRAM
+iram = (0x403C8700, bytes(range(64)))
+drom = (0x3C000020, bytes(range(1, 65)))        # flash-mapped data: an app
+bootloader = os.path.join(TMP, "bootloader-idf5.3.bin")
+with open(bootloader, "wb") as f:
+    f.write(build_image(9, [dram, iram]))
+app = os.path.join(TMP, "app-no-desc.bin")
+with open(app, "wb") as f:
+    f.write(build_image(9, [dram, iram, drom]))
+
+r = run_cli("image-info", bootloader)
+t = r.out
+tap.ok(r.rc == 0 and "\nBootloader information\n" in t and
+       field(t, "Bootloader version") == "2" and field(t, "ESP-IDF") == "v5.3.1" and
+       field(t, "Compile time") == "Nov  4 2024 09:08:07",
+       "image-info ESP-IDF 5.3 bootloader: version, ESP-IDF version, compile time", r.describe())
+r = run_cli("--json", "image-info", bootloader)
+try:
+    obj = json.loads(r.out.strip().splitlines()[-1])
+    ok = obj["bootloader"] == {"version": 2, "idf_version": "v5.3.1",
+                               "date_time": "Nov  4 2024 09:08:07"} and "app" not in obj
+except (ValueError, KeyError, IndexError):
+    ok = False
+tap.ok(r.rc == 0 and ok, "image-info --json: the bootloader object", r.describe())
+
+r = run_cli("image-info", app)
+tap.ok(r.rc == 0 and "Bootloader" not in r.out,
+       "image-info: an app (DROM segment) is not taken for a bootloader", r.describe())
+r = run_cli("--json", "image-info", app)
+tap.ok(r.rc == 0 and '"bootloader"' not in r.out, "image-info --json: no bootloader object for "
+       "an app", r.describe())
 
 # ----------------------------------------------------------------------
 # Usage errors: exit 2 with a hint, before any port is touched.
