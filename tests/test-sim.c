@@ -69,6 +69,34 @@ test_rom_magic (void)
     }
 }
 
+/* Reads the ROM's answer to a command it does not know: frames with command
+ * byte 0 and the invalid-message status, until the line is quiet. Returns
+ * how many arrived. */
+static guint
+rig_count_refusals (Rig  *rig,
+                    guint status_len)
+{
+  guint n = 0;
+
+  for (;;)
+    {
+      g_autoptr(GBytes) frame = rig_read_frame (rig, 100 * G_TIME_SPAN_MILLISECOND);
+      const guint8 *f;
+      gsize len;
+
+      if (frame == NULL)
+        return n;
+      f = g_bytes_get_data (frame, &len);
+      g_assert_cmpuint (len, ==, 8 + status_len);
+      g_assert_cmphex (f[0], ==, 0x01);
+      g_assert_cmphex (f[1], ==, 0x00);          /* not the request's opcode */
+      g_assert_cmpuint (f[2] | f[3] << 8, ==, status_len);
+      g_assert_cmphex (f[8], ==, 0x01);
+      g_assert_cmphex (f[9], ==, ESPLASH_ROM_ERROR_INVALID_FORMAT);
+      n++;
+    }
+}
+
 static void
 test_rom_security_info (void)
 {
@@ -85,18 +113,23 @@ test_rom_security_info (void)
 
       rig_sync (rig, &resp);
       esplash_response_clear (&resp);
-      g_assert_true (rig_words (rig, ESPLASH_OP_GET_SECURITY_INFO, NULL, 0,
-                                cases[c].len < 0 ? 0 : cases[c].len, &resp));
+      while (rig_read_frame (rig, 50 * G_TIME_SPAN_MILLISECOND) != NULL)
+        ;   /* the other SYNC replies */
       if (cases[c].len < 0)
         {
-          g_assert_cmpuint (resp.status[0], ==, 1);
-          g_assert_cmpuint (resp.status[1], ==, 0x05);
-          g_assert_true (esplash_response_is_unsupported (&resp));
-          esplash_response_clear (&resp);
+          /* ESP32 and ESP8266 ROMs do not know the command: 8 refusals */
+          g_autoptr(GBytes) packet = esplash_command_build_words (ESPLASH_OP_GET_SECURITY_INFO,
+                                                                  NULL, 0);
+
+          rig_send (rig, packet);
+          g_assert_cmpuint (rig_count_refusals (rig, esplash_chip_get (cases[c].family)->rom_status_len),
+                            ==, 8);
           /* and the ROM keeps working */
-          g_assert_cmphex (rig_read_reg (rig, ESPLASH_CHIP_DETECT_MAGIC_REG), !=, 0);
+          g_assert_cmphex (rig_read_reg (rig, ESPLASH_CHIP_DETECT_MAGIC_REG), ==,
+                           esplash_chip_get (cases[c].family)->magic_values[0]);
           continue;
         }
+      g_assert_true (rig_words (rig, ESPLASH_OP_GET_SECURITY_INFO, NULL, 0, cases[c].len, &resp));
       g_assert_cmpuint (resp.status[0], ==, 0);
       g_assert_cmpuint (resp.status_len, ==, 4);
       g_assert_cmpuint (g_bytes_get_size (resp.payload), ==, cases[c].len);
@@ -108,6 +141,54 @@ test_rom_security_info (void)
         }
       esplash_response_clear (&resp);
     }
+}
+
+static void
+single_unsupported_reply (EsplashSimOptions *options)
+{
+  options->single_unsupported_reply = TRUE;
+}
+
+/* The refusals take wire time even without the timing model: they are not
+ * all there when the first one is read. */
+static void
+test_rom_unsupported_paced (void)
+{
+  g_autoptr(Rig) rig = rig_new (ESPLASH_CHIP_ESP32);
+  g_autoptr(GBytes) packet = esplash_command_build_words (0x42, NULL, 0);
+  g_autoptr(GBytes) first = NULL;
+  EsplashResponse resp;
+  gint64 start;
+
+  rig_sync (rig, &resp);
+  esplash_response_clear (&resp);
+  while (rig_read_frame (rig, 50 * G_TIME_SPAN_MILLISECOND) != NULL)
+    ;
+  start = g_get_monotonic_time ();
+  rig_send (rig, packet);
+  first = rig_read_frame (rig, SECOND);
+  g_assert_nonnull (first);
+  /* 7 more × 14 bytes at 115200 baud: about 8.5 ms still to come */
+  g_assert_cmpint (esplash_sim_host_pending (rig->sim), <, 7 * 14);
+  g_assert_cmpuint (rig_count_refusals (rig, 4), ==, 7);
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 8 * 14 * 10 * G_USEC_PER_SEC / 115200);
+}
+
+/* --unsupported-reply single: the old model, one reply echoing the opcode. */
+static void
+test_rom_unsupported_single (void)
+{
+  g_autoptr(Rig) rig = rig_new_full (ESPLASH_CHIP_ESP32, ESPLASH_CONSOLE_UART,
+                                     ESPLASH_SIM_BOOT_DOWNLOAD, single_unsupported_reply);
+  EsplashResponse resp;
+
+  rig_sync (rig, &resp);
+  esplash_response_clear (&resp);
+  g_assert_true (rig_words (rig, ESPLASH_OP_GET_SECURITY_INFO, NULL, 0, 0, &resp));
+  g_assert_cmpuint (resp.opcode, ==, ESPLASH_OP_GET_SECURITY_INFO);
+  g_assert_true (esplash_response_is_unsupported (&resp));
+  esplash_response_clear (&resp);
+  g_assert_null (rig_read_frame (rig, 50 * G_TIME_SPAN_MILLISECOND));
 }
 
 static void
@@ -393,13 +474,15 @@ test_rom_esp8266_unsupported (void)
   guint32 words[4] = { 0x1000, 1, 0x400, 0 };
   EsplashResponse resp;
 
+  g_autoptr(GBytes) packet = esplash_command_build_words (ESPLASH_OP_FLASH_DEFL_BEGIN, words, 4);
+
   rig_sync (rig, &resp);
   esplash_response_clear (&resp);
-  g_assert_true (rig_words (rig, ESPLASH_OP_FLASH_DEFL_BEGIN, words, 4, 0, &resp));
-  g_assert_cmpuint (resp.status_len, ==, 2);
-  g_assert_cmpuint (resp.status[0], ==, 1);
-  g_assert_cmpuint (resp.status[1], ==, 0x05);
-  esplash_response_clear (&resp);
+  while (rig_read_frame (rig, 50 * G_TIME_SPAN_MILLISECOND) != NULL)
+    ;
+  rig_send (rig, packet);
+  /* 2-byte ROM status on the ESP8266 */
+  g_assert_cmpuint (rig_count_refusals (rig, 2), ==, 8);
 }
 
 /* ------------------------------------------------------------------ stub */
@@ -894,14 +977,17 @@ test_secure_download_mode (void)
   EsplashResponse resp;
   const guint8 *info;
 
+  g_autoptr(GBytes) read_reg = esplash_command_build_words (ESPLASH_OP_READ_REG, &address, 1);
+  g_autoptr(GBytes) md5 = esplash_command_build_words (ESPLASH_OP_SPI_FLASH_MD5, md5_words, 4);
+
   rig_sync (rig, &resp);
   esplash_response_clear (&resp);
-  g_assert_true (rig_words (rig, ESPLASH_OP_READ_REG, &address, 1, 0, &resp));
-  g_assert_true (esplash_response_is_unsupported (&resp));
-  esplash_response_clear (&resp);
-  g_assert_true (rig_words (rig, ESPLASH_OP_SPI_FLASH_MD5, md5_words, 4, 0, &resp));
-  g_assert_true (esplash_response_is_unsupported (&resp));
-  esplash_response_clear (&resp);
+  while (rig_read_frame (rig, 50 * G_TIME_SPAN_MILLISECOND) != NULL)
+    ;
+  rig_send (rig, read_reg);
+  g_assert_cmpuint (rig_count_refusals (rig, 4), ==, 8);
+  rig_send (rig, md5);
+  g_assert_cmpuint (rig_count_refusals (rig, 4), ==, 8);
 
   g_assert_true (rig_words (rig, ESPLASH_OP_GET_SECURITY_INFO, NULL, 0, 20, &resp));
   g_assert_cmpuint (resp.status[0], ==, 0);
@@ -1027,6 +1113,8 @@ main (int    argc,
   g_test_add_func ("/esplash/sim/rom/sync", test_rom_sync);
   g_test_add_func ("/esplash/sim/rom/magic", test_rom_magic);
   g_test_add_func ("/esplash/sim/rom/security-info", test_rom_security_info);
+  g_test_add_func ("/esplash/sim/rom/unsupported/paced", test_rom_unsupported_paced);
+  g_test_add_func ("/esplash/sim/rom/unsupported/single", test_rom_unsupported_single);
   g_test_add_func ("/esplash/sim/rom/efuse-roundtrip", test_rom_efuse_roundtrip);
   g_test_add_func ("/esplash/sim/rom/rdid", test_rom_rdid);
   g_test_add_func ("/esplash/sim/rom/flash-write", test_rom_flash_write);

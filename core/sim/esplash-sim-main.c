@@ -48,6 +48,7 @@ typedef struct {
   char     *mac;
   char     *flash_id;
   gboolean  secure_download;
+  char     *unsupported_reply;
   gboolean  timing;
   gboolean  no_auto_reset;
   gint      en_delay_ms;
@@ -68,6 +69,7 @@ args_clear (Args *args)
   g_free (args->flash_size);
   g_free (args->revision);
   g_free (args->flash_id);
+  g_free (args->unsupported_reply);
   g_free (args->mac);
   g_strfreev (args->faults);
   g_free (args->flash_file);
@@ -243,6 +245,13 @@ build_options (const Args        *args,
   if (args->secure_download && !chip->has_security_info)
     return usage_error ("%s has no Secure Download Mode", chip->name);
   options->secure_download_mode = args->secure_download;
+  if (args->unsupported_reply == NULL || g_str_equal (args->unsupported_reply, "repeated"))
+    options->single_unsupported_reply = FALSE;
+  else if (g_str_equal (args->unsupported_reply, "single"))
+    options->single_unsupported_reply = TRUE;
+  else
+    return usage_error ("--unsupported-reply '%s': use repeated (the real ROMs) or single",
+                        args->unsupported_reply);
   options->timing = args->timing;
   options->auto_reset_circuit = !args->no_auto_reset;
   if (args->en_delay_ms >= 0)
@@ -610,6 +619,7 @@ main (int argc, char **argv)
     { "mac", 0, 0, G_OPTION_ARG_STRING, &args.mac, "MAC address", "aa:bb:cc:dd:ee:ff" },
     { "flash-id", 0, 0, G_OPTION_ARG_STRING, &args.flash_id, "RDID answer in W0 order, hex (default from the flash size)", "HEX" },
     { "secure-download", 0, 0, G_OPTION_ARG_NONE, &args.secure_download, "Secure download mode", NULL },
+    { "unsupported-reply", 0, 0, G_OPTION_ARG_STRING, &args.unsupported_reply, "ROM answer to an unknown command: repeated (default: 8 invalid-message frames with command byte 0, as real ROMs) or single (one frame echoing the opcode)", "KIND" },
     { "timing", 0, 0, G_OPTION_ARG_NONE, &args.timing, "Model wire time, erase and program costs", NULL },
     { "no-auto-reset", 0, 0, G_OPTION_ARG_NONE, &args.no_auto_reset, "DTR/RTS not wired to EN and the strap pin", NULL },
     { "en-delay-ms", 0, 0, G_OPTION_ARG_INT, &args.en_delay_ms, "EN capacitor: strap sampled this long after EN rises (default 5)", "N" },

@@ -118,6 +118,7 @@ struct _EsplashSim {
   guint32             garble_state;
   guint64             tx_count;          /* bytes sent to the host (faults) */
   gboolean            unplugged;
+  gboolean            wire_paced;        /* output takes wire time even without --timing */
   gboolean            stalled;
   guint               n_commands;
 

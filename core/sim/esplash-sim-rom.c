@@ -20,6 +20,13 @@
 #define READ_SLOW_LEN       64
 #define ROM_MAX_DATA        (0x4000 + DATA_HEADER_LEN)
 #define SPI_PARAMS_LEN      24
+/* esptool HEAD loader.py command(): "Unsupported command response is sent 8
+ * times"; esptool-js webserial.ts drainInput(): "the ROM repeats an
+ * unsupported command response 8 times". */
+#define UNSUPPORTED_REPEATS 8
+/* The command byte of that response: not the request's opcode (esptool and
+ * esptool-js recognise it only as a frame whose opcode differs). */
+#define UNSUPPORTED_OPCODE  0x00
 
 static void
 ok (EsplashSim *self,
@@ -34,6 +41,27 @@ fail (EsplashSim *self,
       guint8      code)
 {
   sim_reply_result (self, opcode, self->rom_last_value, NULL, 0, code);
+}
+
+/* A command this ROM does not know, or may not run in Secure Download Mode
+ * (protocol.md §1.3, §11): the invalid-message status in a frame with
+ * command byte 0, repeated. The copies leave the UART one after another, so
+ * they take wire time even without --timing: a client that flushes after
+ * the first still finds the rest arriving. */
+static void
+refuse (EsplashSim *self,
+        guint8      opcode)
+{
+  if (self->opt.single_unsupported_reply)
+    {
+      fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
+      return;
+    }
+  self->wire_paced = TRUE;
+  for (guint i = 0; i < UNSUPPORTED_REPEATS; i++)
+    sim_reply_result (self, UNSUPPORTED_OPCODE, self->rom_last_value, NULL, 0,
+                      ESPLASH_ROM_ERROR_INVALID_FORMAT);
+  self->wire_paced = FALSE;
 }
 
 static gboolean
@@ -415,7 +443,7 @@ sim_rom_command (EsplashSim   *self,
 
   if (self->opt.secure_download_mode && !sdm_allows (opcode))
     {
-      fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
+      refuse (self, opcode);
       return;
     }
   if (len > ROM_MAX_DATA)
@@ -462,7 +490,7 @@ sim_rom_command (EsplashSim   *self,
     case ESPLASH_OP_FLASH_DEFL_DATA:
     case ESPLASH_OP_FLASH_DEFL_END:
       if (no_8266)
-        fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
+        refuse (self, opcode);
       else if (opcode == ESPLASH_OP_FLASH_DEFL_BEGIN)
         rom_flash_begin (self, opcode, data, len);
       else if (opcode == ESPLASH_OP_FLASH_DEFL_DATA)
@@ -471,13 +499,17 @@ sim_rom_command (EsplashSim   *self,
         rom_flash_end (self, opcode, data, len);
       break;
     case ESPLASH_OP_SPI_ATTACH:
-      if (no_8266 || (len != 8 && len != 4))
+      if (no_8266)
+        refuse (self, opcode);
+      else if (len != 8 && len != 4)
         fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
       else
         ok (self, opcode);
       break;
     case ESPLASH_OP_SPI_SET_PARAMS:
-      if (no_8266 || len != SPI_PARAMS_LEN)
+      if (no_8266)
+        refuse (self, opcode);
+      else if (len != SPI_PARAMS_LEN)
         fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
       else
         {
@@ -487,30 +519,30 @@ sim_rom_command (EsplashSim   *self,
       break;
     case ESPLASH_OP_CHANGE_BAUDRATE:
       if (no_8266)
-        fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
+        refuse (self, opcode);
       else
         rom_change_baud (self, data, len);
       break;
     case ESPLASH_OP_SPI_FLASH_MD5:
       if (no_8266)
-        fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
+        refuse (self, opcode);
       else
         rom_md5 (self, data, len);
       break;
     case ESPLASH_OP_READ_FLASH_SLOW:
       if (!chip->has_read_flash_slow)
-        fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
+        refuse (self, opcode);
       else
         rom_read_flash_slow (self, data, len);
       break;
     case ESPLASH_OP_GET_SECURITY_INFO:
       if (!chip->has_security_info)
-        fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
+        refuse (self, opcode);
       else
         rom_security_info (self);
       break;
     default:
-      fail (self, opcode, ESPLASH_ROM_ERROR_INVALID_FORMAT);
+      refuse (self, opcode);
       break;
     }
 }

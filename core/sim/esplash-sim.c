@@ -122,7 +122,7 @@ sim_emit (EsplashSim   *self,
 
   chunk = g_new0 (SimChunk, 1);
   chunk->data = bytes;
-  chunk->baud = self->opt.timing ? self->chip_baud : 0;
+  chunk->baud = self->opt.timing || self->wire_paced ? self->chip_baud : 0;
   chunk->start_us = MAX (not_before, self->tx_free_us);
   self->tx_free_us = chunk->start_us + wire_time_us (bytes->len, chunk->baud);
   g_queue_push_tail (&self->out, chunk);

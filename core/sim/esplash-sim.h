@@ -46,6 +46,10 @@ typedef struct {
   guint8             mac[6];           /* all zero = a fixed per-family default */
   guint              crystal_mhz;      /* 0 = family default (40, 26 for ESP8266) */
   gboolean           secure_download_mode;
+  /* A command the ROM does not know or may not run: FALSE (default) = the real
+   * ROMs' answer, an invalid-message frame with command byte 0 sent 8 times;
+   * TRUE = one reply that echoes the opcode (the sim's old, kinder model). */
+  gboolean           single_unsupported_reply;
   gboolean           auto_reset_circuit;/* DTR/RTS wired to EN/strap (default TRUE) */
   guint              en_delay_ms;      /* EN capacitor: strap sampled this long after EN rises (default 5) */
   gboolean           timing;           /* model wire time, erase and program costs */
