@@ -21,6 +21,7 @@ struct _EsplashDevice
   GByteArray            *rx;            /* bytes read but not yet fed to the decoder */
   guint64                noise_mark;    /* decoder noise total when the current wait began */
   guint64                rx_bytes;      /* everything received, for "no serial data" */
+  guint64                stale_frames;  /* frames dropped as not the reply to the command sent */
 
   EsplashEventFunc       event_func;
   gpointer               event_data;
@@ -54,6 +55,14 @@ struct _EsplashDevice
   guint                  sync_replies;
   EsplashStage           stage;         /* last stage entered */
 };
+
+/* Reads and drops what the chip sends until the line has been quiet for
+ * @quiet_ms (at most @max_ms in all): the ROM may repeat a reply (§1.3). */
+gboolean esplash_device_drain_input (EsplashDevice  *self,
+                                     guint           quiet_ms,
+                                     guint           max_ms,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
 
 /* Seconds per megabyte with esptool's 3 s floor (§3.4), in milliseconds. */
 guint    esplash_timeout_per_mb (guint seconds_per_mb, guint64 bytes);

@@ -390,12 +390,32 @@ esplash_device_read_security_info (EsplashDevice        *self,
 
       g_clear_error (&last_error);
       if (!esplash_device_command (self, ESPLASH_OP_GET_SECURITY_INFO, NULL, 0, lengths[i],
-                                   ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, &response,
+                                   ESPLASH_DEFAULT_TIMEOUT_MS, FALSE, &response,
                                    cancellable, &last_error))
         {
           if (g_error_matches (last_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
               g_error_matches (last_error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE))
             break;
+          continue;
+        }
+      if (response.status[0] != 0)
+        {
+          /* Unknown to this loader (the ESP32 and ESP8266 ROMs): the short
+           * form would only be refused again (esptool and esptool-js stop).
+           * A status is 2 or 4 bytes; a longer "failure" is the ESP32-S2's
+           * 12-byte answer whose flags happen to be non-zero. */
+          gboolean unsupported = response.status_len <= 4 &&
+                                 esplash_response_is_unsupported (&response);
+
+          esplash_response_check (&response, &last_error);
+          esplash_response_clear (&response);
+          if (unsupported)
+            {
+              g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED,
+                           "%s", last_error->message);
+              g_clear_error (&last_error);
+              return FALSE;
+            }
           continue;
         }
 

@@ -22,6 +22,11 @@
 #define MAX_SKIPPED_PACKETS 100
 /* How much is read from the transport at once. */
 #define READ_CHUNK 4096
+/* After an invalid-message reply the ROM sends up to 7 more copies (§1.3):
+ * wait until the line is quiet this long (esptool-js waits 100 ms, esptool
+ * sleeps 200 ms), and never longer than the cap in all. */
+#define UNSUPPORTED_DRAIN_QUIET_MS 100
+#define UNSUPPORTED_DRAIN_MAX_MS 600
 
 G_DEFINE_FINAL_TYPE (EsplashDevice, esplash_device, G_TYPE_OBJECT)
 
@@ -435,6 +440,55 @@ read_frame (EsplashDevice  *self,
     }
 }
 
+gboolean
+esplash_device_drain_input (EsplashDevice  *self,
+                            guint           quiet_ms,
+                            guint           max_ms,
+                            GCancellable   *cancellable,
+                            GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) max_ms * G_TIME_SPAN_MILLISECOND;
+  guint8 buf[READ_CHUNK];
+  guint frames = 0;
+  guint64 bytes = 0;
+
+  for (;;)
+    {
+      gint64 remaining_ms = (deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND;
+      gssize n;
+
+      if (remaining_ms <= 0)
+        break;
+      n = esplash_transport_read (self->transport, buf, sizeof buf,
+                                  (guint) MIN ((gint64) quiet_ms, remaining_ms),
+                                  cancellable, error);
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      bytes += (guint64) n;
+      self->rx_bytes += (guint64) n;
+      g_byte_array_append (self->rx, buf, (guint) n);
+    }
+
+  /* Count what is dropped, for the debug log; broken frames count too. */
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) frame = decode_buffered (self, &local_error);
+
+      if (frame == NULL && local_error == NULL)
+        break;
+      frames++;
+    }
+  self->stale_frames += frames;
+  if (bytes > 0)
+    esplash_device_log (self, ESPLASH_LOG_DEBUG,
+                        "Dropped %u repeated or stale frame%s (%" G_GUINT64_FORMAT " bytes)",
+                        frames, frames == 1 ? "" : "s", bytes);
+  return esplash_device_flush_input (self, error);
+}
+
 GBytes *
 esplash_device_read_frame (EsplashDevice  *self,
                            guint           timeout_ms,
@@ -483,6 +537,30 @@ op_name (guint8 opcode)
   const char *name = esplash_opcode_name (opcode);
 
   return name != NULL ? name : "command";
+}
+
+/* The ROM's invalid-message reply: a response frame with a status of
+ * 1, 0x05 (and any command byte). */
+static gboolean
+is_invalid_message (const guint8 *f,
+                    gsize         flen)
+{
+  return flen >= ESPLASH_COMMAND_HEADER_LEN + 2 &&
+         f[ESPLASH_COMMAND_HEADER_LEN] != 0 &&
+         f[ESPLASH_COMMAND_HEADER_LEN + 1] == ESPLASH_ROM_ERROR_INVALID_FORMAT;
+}
+
+static void
+note_stale_frame (EsplashDevice *self,
+                  const guint8  *f,
+                  gsize          flen,
+                  guint8         opcode)
+{
+  self->stale_frames++;
+  esplash_device_log (self, ESPLASH_LOG_DEBUG,
+                      "Dropped a %" G_GSIZE_FORMAT "-byte frame (%02X %02X…) while waiting "
+                      "for the reply to %s: not its reply", flen,
+                      flen > 0 ? f[0] : 0, flen > 1 ? f[1] : 0, op_name (opcode));
 }
 
 gboolean
@@ -543,32 +621,41 @@ esplash_device_command_packet (EsplashDevice    *self,
 
       f = g_bytes_get_data (frame, &flen);
       if (flen < ESPLASH_COMMAND_HEADER_LEN || f[0] != 0x01)
-        continue;   /* a greeting, an ack or noise: not a reply */
+        {
+          /* a greeting, an ack or noise: not a reply */
+          note_stale_frame (self, f, flen, opcode);
+          continue;
+        }
 
       if (f[1] != opcode)
         {
-          /* The ROM answers a command it does not know with 01 05 and may
-           * repeat it (§1.3): treat as this command's failure. */
-          if (flen >= ESPLASH_COMMAND_HEADER_LEN + 2 &&
-              f[ESPLASH_COMMAND_HEADER_LEN] != 0 &&
-              f[ESPLASH_COMMAND_HEADER_LEN + 1] == ESPLASH_ROM_ERROR_INVALID_FORMAT)
+          /* The ROM answers a command it does not know, or may not run, with
+           * the invalid-message status in a frame with another command byte,
+           * and repeats it (§1.3): this command's failure — once the copies
+           * are drained, so that none is taken for the next reply. */
+          if (!is_invalid_message (f, flen))
             {
-              if (!esplash_device_flush_input (self, error))
-                return FALSE;
-              response.opcode = opcode;
-              response.payload = g_bytes_new (NULL, 0);
-              response.status[0] = f[ESPLASH_COMMAND_HEADER_LEN];
-              response.status[1] = f[ESPLASH_COMMAND_HEADER_LEN + 1];
-              response.status_len = 2;
-            }
-          else
-            {
+              note_stale_frame (self, f, flen, opcode);
               continue;
             }
+          response.opcode = opcode;
+          response.payload = g_bytes_new (NULL, 0);
+          response.status[0] = f[ESPLASH_COMMAND_HEADER_LEN];
+          response.status[1] = f[ESPLASH_COMMAND_HEADER_LEN + 1];
+          response.status_len = 2;
         }
       else if (!esplash_response_parse (f, flen, expected_payload, &response, error))
         {
           g_prefix_error (error, "Reply to %s: ", op_name (opcode));
+          return FALSE;
+        }
+
+      if (!self->stub_running && response.status[0] == 1 &&
+          response.status[1] == ESPLASH_ROM_ERROR_INVALID_FORMAT &&
+          !esplash_device_drain_input (self, UNSUPPORTED_DRAIN_QUIET_MS, UNSUPPORTED_DRAIN_MAX_MS,
+                                       cancellable, error))
+        {
+          esplash_response_clear (&response);
           return FALSE;
         }
 
