@@ -4,7 +4,9 @@
 # chip detection, stub upload, writeFlash, MD5 check) run under node on a TCP
 # stand-in for the Web Serial port (esptool-js/tcp-serial.mjs); this script
 # checks what esptool-js reports against what the sim was told to model, and
-# the sim's flash against the written files, byte for byte.
+# the sim's flash against the written files, byte for byte. Over raw TCP with
+# --before no_reset for seven chips, ROM and stub; over RFC 2217 once with
+# esptool-js's classic DTR/RTS reset and once with its USB-Serial/JTAG reset.
 #
 # esptool-js is installed by scripts/dev.sh (npm ci in tests/integration/esptool-js,
 # pinned by its package-lock.json). Missing, it fails: it is never skipped.
@@ -244,12 +246,55 @@ def check(chip, index, stub):
                (label, "stub" if stub else "ROM loader", state))
 
 
+def check_reset(chip, console, cause, index):
+    """RFC 2217: the board booted from flash at power-on; esptool-js's own
+    reset sequence (classic DTR/RTS for a UART bridge, its USB-Serial/JTAG
+    one when the port has Espressif's VID/PID) must bring up the ROM loader."""
+    label = "%s %s rfc2217" % (chip, console)
+    usb_jtag = console == "usb-jtag"
+    layout = [(0x10000, "one_kb.bin"), (0x40000, "random-a.bin")]
+    plan = {"stub": True, "baudrate": STUB_BAUD, "rfc2217": True, "usb_jtag": usb_jtag,
+            "before": "default_reset",
+            "writes": [{"compress": True, "verify": True, "md5": False, "files": entries(layout)}]}
+    with Sim(chip, "--console", console, "--mac", "24:0a:c4:e5:72:%02x" % index,
+             "--flash-file", OLD, rfc2217=True) as sim:
+        state = sim.state()
+        tap.ok(state != "rom-loader", "%s: booted from flash at power-on (state %s)" %
+               (label, state))
+        plan["port"] = sim.port
+        r, describe = run_driver(plan)
+        events = sim.events()
+        tap.ok(r is not None and r.get("chip") == CHIP_NAMES[chip] and r.get("is_stub"),
+               "%s: esptool-js resets (default_reset), detects %s, runs the stub" %
+               (label, CHIP_NAMES[chip]), describe + "\n" + "\n".join(events[-12:]))
+        resets = [e for e in events if e.startswith("reset ") and "power-on" not in e]
+        tap.ok(bool(resets) and resets[0].startswith("reset %s " % cause) and
+               resets[0].endswith(" download"),
+               "%s: its reset sequence is the %s reset into download mode (%s)" %
+               (label, cause, resets[0] if resets else "no reset"), "\n".join(events[:20]))
+        w = (r or {}).get("writes") or [{}]
+        tap.ok(w[0].get("verified") == len(layout), "%s: esptool-js writeFlash, MD5 verified" %
+               label, json.dumps(w[0]))
+        bad = [n for a, n in layout if sim.dump_flash(a, len(padded(data_of(n)))) !=
+               padded(data_of(n))]
+        tap.ok(not bad, "%s: the files in the sim's flash, byte for byte" % label, ", ".join(bad))
+        tap.ok("host-baud %d" % STUB_BAUD in events and "chip-baud %d" % STUB_BAUD in events,
+               "%s: the baud change reached both ends (SET-BAUDRATE and CHANGE_BAUDRATE)" % label,
+               "\n".join(e for e in events if "baud" in e))
+
+
 for index, chip in enumerate(CHIPS):
     for stub in (False, True):
         try:
             check(chip, index * 2 + int(stub), stub)
         except SimError as e:
             tap.ok(False, "%s: simulator control" % chip, str(e))
+for index, (chip, console, cause) in enumerate((("esp32", "uart", "en-pin"),
+                                               ("esp32c3", "usb-jtag", "usb-jtag"))):
+    try:
+        check_reset(chip, console, cause, index)
+    except SimError as e:
+        tap.ok(False, "%s %s rfc2217: simulator control" % (chip, console), str(e))
 
 shutil.rmtree(TMP, ignore_errors=True)
 tap.finish()

@@ -7,6 +7,7 @@
 //
 // usage: node esptool-js-check.mjs PLAN.json
 //   PLAN: {"port": N, "stub": bool, "baudrate": N,
+//          "rfc2217": bool, "usb_jtag": bool, "before": "no_reset"|"default_reset", "after": "...",
 //          "writes": [{"compress": bool, "verify": bool, "md5": bool,
 //                      "files": [{"address": N, "path": "..."}]}],
 //          "read_back": [{"address": N, "size": N}]}          (stub only)
@@ -67,7 +68,12 @@ async function step(name, fn) {
 
 const md5 = (data) => createHash("md5").update(data).digest("hex");
 
-const transport = new Transport(new TcpSerialPort("127.0.0.1", plan.port), !!process.env.ESPTOOL_JS_TRACE);
+// Espressif's USB-Serial/JTAG identity (VID 0x303a, PID 0x1001) makes esptool-js
+// choose its USB-Serial/JTAG reset sequence over the classic DTR/RTS one.
+const info = plan.usb_jtag ? { usbVendorId: 0x303a, usbProductId: 0x1001 } : {};
+const port = new TcpSerialPort("127.0.0.1", plan.port, { rfc2217: !!plan.rfc2217, info });
+const transport = new Transport(port, !!process.env.ESPTOOL_JS_TRACE);
+const before = plan.before || "no_reset";
 const loader = new ESPLoader({
   transport,
   baudrate: plan.baudrate || 115200,
@@ -80,10 +86,10 @@ try {
   await step("connect", async () => {
     if (plan.stub) {
       // What a web flasher calls: detect, describe, upload and run the stub.
-      result.description = await loader.main("no_reset");
+      result.description = await loader.main(before);
     } else {
       // esptool-js has no "no stub" switch: main() minus runStub() (esploader.js main()).
-      await loader.detectChip("no_reset");
+      await loader.detectChip(before);
       result.description = await loader.chip.getChipDescription(loader);
       result.features = await loader.chip.getChipFeatures(loader);
       result.crystal = await loader.chip.getCrystalFreq(loader);
@@ -108,7 +114,7 @@ try {
     result.writes.push(entry);
     const fileArray = w.files.map((f) => ({ address: f.address, data: new Uint8Array(readFileSync(f.path)) }));
     try {
-      const before = logCount("Hash of data verified.");
+      const verifiedBefore = logCount("Hash of data verified.");
       await loader.writeFlash({
         fileArray,
         flashSize: "keep",
@@ -119,7 +125,7 @@ try {
         // esptool-js compares this with the chip's SPI_FLASH_MD5 answer and throws on a mismatch.
         calculateMD5Hash: w.verify ? (image) => md5(image) : undefined,
       });
-      entry.verified = logCount("Hash of data verified.") - before;
+      entry.verified = logCount("Hash of data verified.") - verifiedBefore;
     } catch (err) {
       entry.error = errorOf(err);
       continue;
@@ -144,7 +150,7 @@ try {
     });
   }
   await step("after", async () => {
-    await loader.after(loader.IS_STUB ? "no_reset_stub" : "no_reset");
+    await loader.after(plan.after || (loader.IS_STUB ? "no_reset_stub" : "no_reset"));
     await transport.disconnect();
   });
 } catch {
