@@ -13,6 +13,7 @@
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
+import atexit
 import hashlib
 import json
 import os
@@ -44,6 +45,7 @@ STUB_BAUD = 460800
 
 tap = Tap()
 TMP = tempfile.mkdtemp(prefix="esplash-esptool-js-")
+atexit.register(shutil.rmtree, TMP, True)
 
 
 def fail_all(name, why):
@@ -296,5 +298,4 @@ for index, (chip, console, cause) in enumerate((("esp32", "uart", "en-pin"),
     except SimError as e:
         tap.ok(False, "%s %s rfc2217: simulator control" % (chip, console), str(e))
 
-shutil.rmtree(TMP, ignore_errors=True)
 tap.finish()
