@@ -440,6 +440,66 @@ read_frame (EsplashDevice  *self,
     }
 }
 
+/* Reads frames until the line has been quiet for @quiet_ms (at most @max_ms
+ * in all) and drops them, unless one answers @opcode (>= 0): that one is
+ * returned and what follows it stays buffered. NULL with @error unset when
+ * the line went quiet. */
+static GBytes *
+drain_frames (EsplashDevice  *self,
+              gint            opcode,
+              guint           quiet_ms,
+              guint           max_ms,
+              GCancellable   *cancellable,
+              GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) max_ms * G_TIME_SPAN_MILLISECOND;
+  guint dropped = 0;
+
+  for (;;)
+    {
+      gint64 remaining_ms = (deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) frame = NULL;
+      const guint8 *f;
+      gsize flen;
+
+      if (remaining_ms <= 0)
+        break;
+      frame = read_frame (self, (guint) MIN ((gint64) quiet_ms, remaining_ms), cancellable,
+                          &local_error);
+      if (frame == NULL)
+        {
+          if (g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT))
+            break;
+          if (g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL))
+            {
+              dropped++;   /* a broken frame: drop it too */
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      f = g_bytes_get_data (frame, &flen);
+      if (opcode >= 0 && flen >= ESPLASH_COMMAND_HEADER_LEN && f[0] == 0x01 && f[1] == opcode)
+        {
+          self->stale_frames += dropped;
+          esplash_device_log (self, ESPLASH_LOG_DEBUG,
+                              "The reply to %s came after %u stale frame%s",
+                              esplash_opcode_name ((guint8) opcode), dropped + 1,
+                              dropped == 0 ? "" : "s");
+          return g_steal_pointer (&frame);
+        }
+      dropped++;
+    }
+
+  self->stale_frames += dropped;
+  if (dropped > 0)
+    esplash_device_log (self, ESPLASH_LOG_DEBUG, "Dropped %u repeated or stale frame%s",
+                        dropped, dropped == 1 ? "" : "s");
+  esplash_device_flush_input (self, NULL);
+  return NULL;
+}
+
 gboolean
 esplash_device_drain_input (EsplashDevice  *self,
                             guint           quiet_ms,
@@ -447,46 +507,15 @@ esplash_device_drain_input (EsplashDevice  *self,
                             GCancellable   *cancellable,
                             GError        **error)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) max_ms * G_TIME_SPAN_MILLISECOND;
-  guint8 buf[READ_CHUNK];
-  guint frames = 0;
-  guint64 bytes = 0;
+  GError *local_error = NULL;
+  g_autoptr(GBytes) frame = drain_frames (self, -1, quiet_ms, max_ms, cancellable, &local_error);
 
-  for (;;)
+  if (local_error != NULL)
     {
-      gint64 remaining_ms = (deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND;
-      gssize n;
-
-      if (remaining_ms <= 0)
-        break;
-      n = esplash_transport_read (self->transport, buf, sizeof buf,
-                                  (guint) MIN ((gint64) quiet_ms, remaining_ms),
-                                  cancellable, error);
-      if (n < 0)
-        return FALSE;
-      if (n == 0)
-        break;
-      bytes += (guint64) n;
-      self->rx_bytes += (guint64) n;
-      g_byte_array_append (self->rx, buf, (guint) n);
+      g_propagate_error (error, local_error);
+      return FALSE;
     }
-
-  /* Count what is dropped, for the debug log; broken frames count too. */
-  for (;;)
-    {
-      g_autoptr(GError) local_error = NULL;
-      g_autoptr(GBytes) frame = decode_buffered (self, &local_error);
-
-      if (frame == NULL && local_error == NULL)
-        break;
-      frames++;
-    }
-  self->stale_frames += frames;
-  if (bytes > 0)
-    esplash_device_log (self, ESPLASH_LOG_DEBUG,
-                        "Dropped %u repeated or stale frame%s (%" G_GUINT64_FORMAT " bytes)",
-                        frames, frames == 1 ? "" : "s", bytes);
-  return esplash_device_flush_input (self, error);
+  return TRUE;
 }
 
 GBytes *
@@ -627,12 +656,32 @@ esplash_device_command_packet (EsplashDevice    *self,
           continue;
         }
 
-      if (f[1] != opcode)
+      if (f[1] != opcode && is_invalid_message (f, flen))
         {
           /* The ROM answers a command it does not know, or may not run, with
            * the invalid-message status in a frame with another command byte,
-           * and repeats it (§1.3): this command's failure — once the copies
-           * are drained, so that none is taken for the next reply. */
+           * and repeats it (§1.3). Drain the copies so that none is taken
+           * for the next reply; if this command's own reply turns up among
+           * them, the refusals were left over from an earlier command. */
+          GBytes *own = drain_frames (self, opcode, UNSUPPORTED_DRAIN_QUIET_MS,
+                                      UNSUPPORTED_DRAIN_MAX_MS, cancellable, &local_error);
+
+          if (local_error != NULL)
+            {
+              g_propagate_prefixed_error (error, local_error, "Waiting for the reply to %s: ",
+                                          op_name (opcode));
+              return FALSE;
+            }
+          if (own != NULL)
+            {
+              g_bytes_unref (frame);
+              frame = own;
+              f = g_bytes_get_data (frame, &flen);
+            }
+        }
+
+      if (f[1] != opcode)
+        {
           if (!is_invalid_message (f, flen))
             {
               note_stale_frame (self, f, flen, opcode);
@@ -650,7 +699,9 @@ esplash_device_command_packet (EsplashDevice    *self,
           return FALSE;
         }
 
-      if (!self->stub_running && response.status[0] == 1 &&
+      /* The same refusal under this command's own opcode (some ROMs, and
+       * esplash-sim --unsupported-reply single) may repeat as well. */
+      if (f[1] == opcode && !self->stub_running && response.status[0] == 1 &&
           response.status[1] == ESPLASH_ROM_ERROR_INVALID_FORMAT &&
           !esplash_device_drain_input (self, UNSUPPORTED_DRAIN_QUIET_MS, UNSUPPORTED_DRAIN_MAX_MS,
                                        cancellable, error))
