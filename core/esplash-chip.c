@@ -3,7 +3,8 @@
  * Every value comes from ../shared/docs/protocol.md: identity §6.1, status
  * lengths and frequency codes §6.3, console register §6.4, crystal/MAC/revision
  * §6.5, SPI registers and flash ids §6.6, block sizes §3.1, stubs §5,
- * resets and watchdogs §7.
+ * resets and watchdogs §7; the memory maps (DROM, DRAM) from esptool's
+ * esptool/targets/<chip>.py MEMORY_MAP (the ESP32-H2 inherits the C6's).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -45,6 +46,9 @@ static const guint8 freq_codes_h2[] = { 0xF, 0x0, 0x1, 0x2 };
 
 #define MAGIC(a) .magic_values = (a), .n_magic_values = G_N_ELEMENTS (a)
 #define FREQS(n, c) .freq_names = (n), .freq_codes = (c), .n_freqs = G_N_ELEMENTS (n)
+/* memory map ranges, ends exclusive */
+#define DROM(start, end) .drom_start = (start), .drom_end = (end)
+#define DRAM(start, end) .dram_start = (start), .dram_end = (end)
 
 /* SPI user-command blocks (§6.6) */
 #define SPI_ESP8266 { 0x60000200, 0x1C, 0x20, 0x24, 0, 0, 0x40, TRUE }
@@ -83,6 +87,7 @@ static const EsplashChipInfo chips[] = {
     .description = "Wi-Fi, Bluetooth Classic and LE, dual core Xtensa LX6, 240 MHz",
     FREQS (freq_names_std, freq_codes_std),
     .baud_needs_xtal_fix = TRUE,
+    DROM (0x3F400000, 0x3F800000), DRAM (0x3FFAE000, 0x40000000),
   },
   {
     .family = ESPLASH_CHIP_ESP32S2, .name = "ESP32-S2", .id = "esp32s2",
@@ -100,6 +105,7 @@ static const EsplashChipInfo chips[] = {
     .stub_max_flash_mb = 16, .stub_name = "esp32s2", .boot_pin = "GPIO0",
     .description = "Wi-Fi, single core Xtensa LX7, 240 MHz, USB-OTG",
     FREQS (freq_names_std, freq_codes_std),
+    DROM (0x3F000000, 0x3FF80000), DRAM (0x3FFB0000, 0x40000000),
   },
   {
     .family = ESPLASH_CHIP_ESP32S3, .name = "ESP32-S3", .id = "esp32s3",
@@ -118,6 +124,7 @@ static const EsplashChipInfo chips[] = {
     .stub_max_flash_mb = 64, .stub_name = "esp32s3", .boot_pin = "GPIO0",
     .description = "Wi-Fi, Bluetooth LE 5, dual core Xtensa LX7, 240 MHz, USB-OTG and USB-Serial/JTAG",
     FREQS (freq_names_std, freq_codes_std),
+    DROM (0x3C000000, 0x3D000000), DRAM (0x3FC88000, 0x3FD00000),
   },
   {
     .family = ESPLASH_CHIP_ESP32C2, .name = "ESP32-C2", .id = "esp32c2",
@@ -133,6 +140,7 @@ static const EsplashChipInfo chips[] = {
     .description = "Wi-Fi, Bluetooth LE 5, single core RISC-V, 120 MHz",
     FREQS (freq_names_c2, freq_codes_c2),
     .baud_needs_xtal_fix = TRUE,
+    DROM (0x3C000000, 0x3C400000), DRAM (0x3FCA0000, 0x3FCE0000),
   },
   {
     .family = ESPLASH_CHIP_ESP32C3, .name = "ESP32-C3", .id = "esp32c3",
@@ -150,6 +158,7 @@ static const EsplashChipInfo chips[] = {
     .stub_max_flash_mb = 16, .stub_name = "esp32c3", .boot_pin = "GPIO9",
     .description = "Wi-Fi, Bluetooth LE 5, single core RISC-V, 160 MHz, USB-Serial/JTAG",
     FREQS (freq_names_std, freq_codes_std),
+    DROM (0x3C000000, 0x3C800000), DRAM (0x3FC80000, 0x3FCE0000),
   },
   {
     .family = ESPLASH_CHIP_ESP32C5, .name = "ESP32-C5", .id = "esp32c5",
@@ -165,6 +174,7 @@ static const EsplashChipInfo chips[] = {
     .stub_max_flash_mb = 64, .stub_name = "esp32c5", .boot_pin = "GPIO28",
     .description = "dual-band Wi-Fi 6, Bluetooth LE 5, 802.15.4, RISC-V, 240 MHz, USB-Serial/JTAG",
     FREQS (freq_names_c5, freq_codes_c5),
+    DROM (0x42000000, 0x44000000), DRAM (0x40800000, 0x40860000),
     /* Its 40/48 MHz ROM baud rule (PCR_SYSCLK_CONF, §2.9) is not modelled by
      * the engine or the simulator yet, so it does not claim the C2 rule. */
   },
@@ -181,6 +191,7 @@ static const EsplashChipInfo chips[] = {
     .stub_max_flash_mb = 16, .stub_name = "esp32c6", .boot_pin = "GPIO9",
     .description = "Wi-Fi 6, Bluetooth LE 5, 802.15.4, RISC-V, 160 MHz, USB-Serial/JTAG",
     FREQS (freq_names_c6, freq_codes_c6),
+    DROM (0x42000000, 0x43000000), DRAM (0x40800000, 0x40880000),
   },
   {
     .family = ESPLASH_CHIP_ESP32C61, .name = "ESP32-C61", .id = "esp32c61",
@@ -198,6 +209,7 @@ static const EsplashChipInfo chips[] = {
     .stub_max_flash_mb = 16, .stub_name = "esp32c61", .boot_pin = "GPIO9",
     .description = "Wi-Fi 6, Bluetooth LE 5, RISC-V, 160 MHz, USB-Serial/JTAG",
     FREQS (freq_names_c5, freq_codes_c5),
+    DROM (0x42000000, 0x44000000), DRAM (0x40800000, 0x40860000),
   },
   {
     .family = ESPLASH_CHIP_ESP32H2, .name = "ESP32-H2", .id = "esp32h2",
@@ -212,6 +224,7 @@ static const EsplashChipInfo chips[] = {
     .stub_max_flash_mb = 16, .stub_name = "esp32h2", .boot_pin = "GPIO9",
     .description = "Bluetooth LE 5, 802.15.4 (Thread, Zigbee), RISC-V, 96 MHz, USB-Serial/JTAG",
     FREQS (freq_names_h2, freq_codes_h2),
+    DROM (0x42000000, 0x43000000), DRAM (0x40800000, 0x40880000),
   },
   {
     .family = ESPLASH_CHIP_ESP32P4, .name = "ESP32-P4", .id = "esp32p4",
@@ -231,6 +244,7 @@ static const EsplashChipInfo chips[] = {
     .description = "dual core RISC-V, 400 MHz, no radio, USB-OTG and USB-Serial/JTAG",
     FREQS (freq_names_std, freq_codes_std),
     .stub_name_legacy = "esp32p4-rev1", .stub_legacy_below_rev = 300,
+    DROM (0x40000000, 0x4C000000), DRAM (0x4FF00000, 0x4FFA0000),
   },
 };
 

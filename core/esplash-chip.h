@@ -1,8 +1,9 @@
 /* esplash-chip.h: the one table of Espressif chip facts (pure).
  *
  * Every per-chip constant (magic values, image chip ids, register addresses,
- * block sizes, reset quirks) lives in the table in esplash-chip.c and nowhere
- * else. Sources for each value: ../shared/docs/protocol.md §3, §6, §7.
+ * block sizes, reset quirks, memory maps) lives in the table in esplash-chip.c
+ * and nowhere else. Sources for each value: ../shared/docs/protocol.md §3, §6,
+ * §7; the memory maps: esptool's targets/<chip>.py MEMORY_MAP.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -122,6 +123,12 @@ typedef struct {
   guint8       uartdev_usb_jtag_alt;   /* USB-Serial/JTAG value from uartdev_alt_min_rev on; 0 = same */
   const char  *stub_name_legacy;       /* stub base name below stub_legacy_below_rev; NULL = none */
   guint        stub_legacy_below_rev;  /* "esp32p4-rev1" below 300 */
+
+  /* memory map (esptool's targets/<chip>.py MEMORY_MAP), ends exclusive; 0, 0 = not
+   * recorded (ESP8266: its images carry no chip id). Image inspection uses them: a
+   * segment in DROM makes an image an app, a bootloader's first segment is in DRAM. */
+  guint32      drom_start, drom_end;   /* flash data mapped through the cache (DROM) */
+  guint32      dram_start, dram_end;   /* internal data RAM (DRAM) */
 } EsplashChipInfo;
 
 const EsplashChipInfo *esplash_chip_get             (EsplashChipFamily family);

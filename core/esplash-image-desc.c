@@ -32,28 +32,6 @@
 #define BOOT_DESC_DATE_TIME_LEN  24
 #define BOOT_DESC_LEN            80
 
-/* Where each chip maps flash data (DROM) and its data RAM (DRAM), from
- * esptool's memory maps (ends exclusive). Only image inspection needs them,
- * so they live here rather than in the chip table. */
-typedef struct {
-  EsplashChipFamily family;
-  guint32 drom_start, drom_end;
-  guint32 dram_start, dram_end;
-} MemoryMap;
-
-static const MemoryMap memory_maps[] = {
-  { ESPLASH_CHIP_ESP32,    0x3F400000, 0x3F800000, 0x3FFAE000, 0x40000000 },
-  { ESPLASH_CHIP_ESP32S2,  0x3F000000, 0x3FF80000, 0x3FFB0000, 0x40000000 },
-  { ESPLASH_CHIP_ESP32S3,  0x3C000000, 0x3D000000, 0x3FC88000, 0x3FD00000 },
-  { ESPLASH_CHIP_ESP32C2,  0x3C000000, 0x3C400000, 0x3FCA0000, 0x3FCE0000 },
-  { ESPLASH_CHIP_ESP32C3,  0x3C000000, 0x3C800000, 0x3FC80000, 0x3FCE0000 },
-  { ESPLASH_CHIP_ESP32C5,  0x42000000, 0x44000000, 0x40800000, 0x40860000 },
-  { ESPLASH_CHIP_ESP32C6,  0x42000000, 0x43000000, 0x40800000, 0x40880000 },
-  { ESPLASH_CHIP_ESP32C61, 0x42000000, 0x44000000, 0x40800000, 0x40860000 },
-  { ESPLASH_CHIP_ESP32H2,  0x42000000, 0x43000000, 0x40800000, 0x40880000 },
-  { ESPLASH_CHIP_ESP32P4,  0x40000000, 0x4C000000, 0x4FF00000, 0x4FFA0000 },
-};
-
 static void
 copy_desc_string (char         *dest,
                   gsize         dest_size,
@@ -93,17 +71,6 @@ read_app_desc (const guint8     *data,
   copy_desc_string (info->idf_version, sizeof info->idf_version, d + APP_DESC_IDF_VER_OFF, 32);
 }
 
-static const MemoryMap *
-memory_map_for (guint16 image_chip_id)
-{
-  const EsplashChipInfo *chip = esplash_chip_from_image_id (image_chip_id);
-
-  for (guint i = 0; chip != NULL && i < G_N_ELEMENTS (memory_maps); i++)
-    if (memory_maps[i].family == chip->family)
-      return &memory_maps[i];
-  return NULL;
-}
-
 static gboolean
 in_range (guint32 address,
           guint32 start,
@@ -117,23 +84,26 @@ in_range (guint32 address,
  * one: segment 0, at file offset 0x20, where esptool's elf2image moves the
  * description's section and where ESP-IDF's own reader looks for it.
  * (esptool's image_info keeps the last such segment instead; on chips whose
- * IRAM and DRAM share addresses — C5, C6, C61, H2, P4 — that can be code.) */
+ * IRAM and DRAM share addresses — C5, C6, C61, H2, P4 — that can be code.)
+ * The DROM and DRAM ranges are esptool's memory maps, in the chip table. */
 static void
 read_bootloader_desc (const guint8     *data,
                       EsplashImageInfo *info)
 {
-  const MemoryMap *map = memory_map_for (info->chip_id);
+  const EsplashChipInfo *chip = esplash_chip_from_image_id (info->chip_id);
   const EsplashImageSegment *first = &info->segments[0];
   EsplashImageBootloaderDesc *desc = &info->bootloader_desc;
   const guint8 *d;
 
-  if (map == NULL || info->has_app_desc || info->n_segments == 0)
+  /* the chip table's memory map; a chip without one has no description */
+  if (chip == NULL || chip->dram_start >= chip->dram_end ||
+      info->has_app_desc || info->n_segments == 0)
     return;
   for (guint i = 0; i < info->n_segments; i++)
-    if (in_range (info->segments[i].load_address, map->drom_start, map->drom_end))
+    if (in_range (info->segments[i].load_address, chip->drom_start, chip->drom_end))
       return;
   if (first->size < BOOT_DESC_LEN ||
-      !in_range (first->load_address, map->dram_start, map->dram_end))
+      !in_range (first->load_address, chip->dram_start, chip->dram_end))
     return;
   d = data + first->file_offset;
   /* A one-byte magic; the reserved bytes are not checked, as newer ESP-IDF

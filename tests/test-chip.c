@@ -2,7 +2,8 @@
  *
  * Expected values are restated from protocol.md (§3.1, §6, §7.4–7.5), not
  * taken from esplash-chip.c; register values are built from the bit layouts
- * described there.
+ * described there. The memory maps are restated from esptool's
+ * esptool/targets/<chip>.py MEMORY_MAP.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -326,6 +327,66 @@ test_wdt_regs (void)
   g_assert_cmphex (s3->gpio_strap_reg, ==, 0x60004038);
   g_assert_cmphex (s3->rtc_option1_reg, ==, 0x6000812C);
   g_assert_cmphex (c3->gpio_strap_reg, ==, 0);
+}
+
+/* DROM and DRAM per chip, ends exclusive (esptool's MEMORY_MAP; the H2
+ * inherits the C6's). The ESP8266 has none recorded: its images carry no chip
+ * id to look one up by. */
+static void
+test_memory_map (void)
+{
+  static const struct {
+    EsplashChipFamily family;
+    guint32 drom_start, drom_end, dram_start, dram_end;
+  } maps[] = {
+    { ESPLASH_CHIP_ESP8266,  0, 0, 0, 0 },
+    { ESPLASH_CHIP_ESP32,    0x3F400000, 0x3F800000, 0x3FFAE000, 0x40000000 },
+    { ESPLASH_CHIP_ESP32S2,  0x3F000000, 0x3FF80000, 0x3FFB0000, 0x40000000 },
+    { ESPLASH_CHIP_ESP32S3,  0x3C000000, 0x3D000000, 0x3FC88000, 0x3FD00000 },
+    { ESPLASH_CHIP_ESP32C2,  0x3C000000, 0x3C400000, 0x3FCA0000, 0x3FCE0000 },
+    { ESPLASH_CHIP_ESP32C3,  0x3C000000, 0x3C800000, 0x3FC80000, 0x3FCE0000 },
+    { ESPLASH_CHIP_ESP32C5,  0x42000000, 0x44000000, 0x40800000, 0x40860000 },
+    { ESPLASH_CHIP_ESP32C6,  0x42000000, 0x43000000, 0x40800000, 0x40880000 },
+    { ESPLASH_CHIP_ESP32C61, 0x42000000, 0x44000000, 0x40800000, 0x40860000 },
+    { ESPLASH_CHIP_ESP32H2,  0x42000000, 0x43000000, 0x40800000, 0x40880000 },
+    { ESPLASH_CHIP_ESP32P4,  0x40000000, 0x4C000000, 0x4FF00000, 0x4FFA0000 },
+  };
+  guint n = 0;
+  const EsplashChipInfo *const *list = esplash_chip_list (&n);
+
+  g_assert_cmpuint (n, ==, G_N_ELEMENTS (maps));
+  for (guint i = 0; i < G_N_ELEMENTS (maps); i++)
+    {
+      const EsplashChipInfo *c = esplash_chip_get (maps[i].family);
+
+      g_test_message ("%s", c->name);
+      g_assert_cmphex (c->drom_start, ==, maps[i].drom_start);
+      g_assert_cmphex (c->drom_end, ==, maps[i].drom_end);
+      g_assert_cmphex (c->dram_start, ==, maps[i].dram_start);
+      g_assert_cmphex (c->dram_end, ==, maps[i].dram_end);
+    }
+
+  /* every chip whose images name it has both ranges, non-empty and apart;
+   * a chip without them has neither */
+  for (guint i = 0; i < n; i++)
+    {
+      const EsplashChipInfo *c = list[i];
+
+      g_test_message ("%s", c->name);
+      if (c->image_chip_id >= 0)
+        {
+          g_assert_cmphex (c->drom_start, <, c->drom_end);
+          g_assert_cmphex (c->dram_start, <, c->dram_end);
+          g_assert_true (c->drom_end <= c->dram_start || c->dram_end <= c->drom_start);
+        }
+      else
+        {
+          g_assert_cmphex (c->drom_start, ==, 0);
+          g_assert_cmphex (c->drom_end, ==, 0);
+          g_assert_cmphex (c->dram_start, ==, 0);
+          g_assert_cmphex (c->dram_end, ==, 0);
+        }
+    }
 }
 
 static void
@@ -805,6 +866,7 @@ main (int argc, char **argv)
   g_test_add_func ("/esplash/chip/identity", test_identity);
   g_test_add_func ("/esplash/chip/table-complete", test_table_complete);
   g_test_add_func ("/esplash/chip/wdt-regs", test_wdt_regs);
+  g_test_add_func ("/esplash/chip/memory-map", test_memory_map);
   g_test_add_func ("/esplash/chip/usb", test_usb);
   g_test_add_func ("/esplash/chip/uartdev", test_uartdev);
   g_test_add_func ("/esplash/chip/revision/esp32", test_revision_esp32);
