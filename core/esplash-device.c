@@ -680,6 +680,12 @@ esplash_device_command_packet (EsplashDevice    *self,
             }
         }
 
+      if ((gsize) (f[2] | f[3] << 8) != flen - ESPLASH_COMMAND_HEADER_LEN)
+        {
+          /* its size field disagrees with its length: broken, not a reply */
+          note_stale_frame (self, f, flen, opcode);
+          continue;
+        }
       if (f[1] != opcode)
         {
           if (!is_invalid_message (f, flen))

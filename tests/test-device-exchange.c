@@ -252,8 +252,8 @@ test_stale_refusals_detect (gconstpointer data)
 }
 
 /* Frames that are not the reply (a late SYNC reply, a READ_REG answer, a
- * frame with the host's direction byte) ahead of every MD5 and FLASH_DATA
- * reply are dropped, not taken as answers. */
+ * broken frame with the right opcode, a frame with the host's direction
+ * byte) ahead of a FLASH_DATA reply are dropped, not taken as answers. */
 static void
 test_stale_frames_during_write (void)
 {
@@ -282,6 +282,13 @@ test_stale_frames_during_write (void)
   stale = test_stale_new (inner, ESPLASH_OP_FLASH_DATA, 2);
   test_stale_add_frame (stale, ESPLASH_OP_SYNC, 0x20120707, ok4, 4);
   test_stale_add_frame (stale, ESPLASH_OP_READ_REG, 0xDEADBEEF, ok4, 4);
+  {
+    /* a broken FLASH_DATA "failure": its size field says 4, 2 bytes follow */
+    static const guint8 broken[] = { 0xC0, 0x01, ESPLASH_OP_FLASH_DATA, 4, 0, 0, 0, 0, 0,
+                                     0x01, 0x07, 0xC0 };
+
+    g_byte_array_append (stale->frames, broken, sizeof broken);
+  }
   {
     /* a request echoed back by a loopback adapter */
     static const guint8 echo[] = { 0xC0, 0x00, ESPLASH_OP_FLASH_DATA, 0, 0, 0, 0, 0, 0, 0xC0 };
