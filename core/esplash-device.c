@@ -587,7 +587,7 @@ note_stale_frame (EsplashDevice *self,
 {
   self->stale_frames++;
   esplash_device_log (self, ESPLASH_LOG_DEBUG,
-                      "Dropped a %" G_GSIZE_FORMAT "-byte frame (%02X %02X…) while waiting "
+                      "Dropped a %" G_GSIZE_FORMAT "-byte frame (%02X %02X ...) while waiting "
                       "for the reply to %s: not its reply", flen,
                       flen > 0 ? f[0] : 0, flen > 1 ? f[1] : 0, op_name (opcode));
 }
