@@ -704,21 +704,35 @@ static void
 test_stub_window (void)
 {
   g_autoptr(Rig) rig = rig_new (ESPLASH_CHIP_ESP32S3);
-  guint32 words[4] = { 0, 0x4000, 0x1000, 2 };
+  guint32 words[4] = { 0, 0x4000, 0x1000, 64 };
   EsplashResponse resp;
 
   if (!start_stub (rig))
     return;
   g_assert_true (rig_words (rig, ESPLASH_OP_READ_FLASH, words, 4, 0, &resp));
   esplash_response_clear (&resp);
-  /* two packets in flight, then it waits for an ACK */
-  for (guint i = 0; i < 2; i++)
+  /* Asked for 64 in flight, it sends one packet and waits for its ACK, as
+   * both real stubs do; each ACK lets the next one out. */
+  for (guint i = 0; i < 4; i++)
     {
       g_autoptr(GBytes) frame = rig_read_frame (rig, SECOND);
+      g_autoptr(GByteArray) ack = g_byte_array_new ();
+      guint32 acked = (i + 1) * 0x1000;
+      guint8 count[4] = { acked & 0xFF, (acked >> 8) & 0xFF, (acked >> 16) & 0xFF, acked >> 24 };
 
       g_assert_nonnull (frame);
+      g_assert_cmpuint (g_bytes_get_size (frame), ==, 0x1000);
+      g_assert_null (rig_read_frame (rig, 50 * G_TIME_SPAN_MILLISECOND));
+      esplash_slip_encode (count, sizeof count, ack);
+      esplash_sim_host_write (rig->sim, ack->data, ack->len);
     }
-  g_assert_null (rig_read_frame (rig, 50 * G_TIME_SPAN_MILLISECOND));
+  /* then the MD5 */
+  {
+    g_autoptr(GBytes) md5 = rig_read_frame (rig, SECOND);
+
+    g_assert_nonnull (md5);
+    g_assert_cmpuint (g_bytes_get_size (md5), ==, 16);
+  }
 }
 
 /* ---------------------------------------------------------------- resets */

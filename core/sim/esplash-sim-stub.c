@@ -289,13 +289,18 @@ stub_erase_region (EsplashSim   *self,
     }
 }
 
-/* Send READ_FLASH packets while the window allows; then the MD5. */
+/* Send the next READ_FLASH packet once the last one is acknowledged; then
+ * the MD5. One packet in flight whatever the host asks for: the new stub
+ * forces max_in_flight to 1 (esp-flasher-stub s_read_flash_post_process:
+ * "esptool cannot handle the data flow"), and the legacy stub compares
+ * bytes in flight with the packet count, which stops after each packet
+ * (esptool-legacy-flasher-stub stub_commands.c handle_flash_read). */
 static void
 read_pump (EsplashSim *self)
 {
   SimReadOp *op = &self->rop;
 
-  while (op->sent < op->length && op->sent - op->acked < op->max_in_flight * op->packet_size)
+  while (op->sent < op->length && op->sent == op->acked)
     {
       guint32 n = MIN (op->packet_size, op->length - op->sent);
       const guint8 *chunk = self->flash + op->offset + op->sent;
