@@ -84,13 +84,32 @@ detect_merged (const guint8    *data,
                gsize            len,
                EsplashDetected *out)
 {
-  static const guint32 offsets[] = { 0x0, 0x1000, 0x2000 };
   EsplashPartitionTable *table = NULL;
+  guint n_chips;
+  const EsplashChipInfo *const *chips = esplash_chip_list (&n_chips);
+  guint32 offsets[64];
+  guint n_offsets = 0;
 
   if (len <= ESPLASH_PARTITION_TABLE_OFFSET ||
       !partition_table_at (data, len, ESPLASH_PARTITION_TABLE_OFFSET, &table))
     return FALSE;
-  for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+  /* the chips' bootloader offsets below the table, lowest first, once each */
+  for (guint c = 0; c < n_chips && n_offsets < G_N_ELEMENTS (offsets); c++)
+    {
+      guint32 at = chips[c]->bootloader_offset;
+      guint k = 0;
+
+      if (at >= ESPLASH_PARTITION_TABLE_OFFSET)
+        continue;
+      while (k < n_offsets && offsets[k] < at)
+        k++;
+      if (k < n_offsets && offsets[k] == at)
+        continue;
+      memmove (offsets + k + 1, offsets + k, (n_offsets - k) * sizeof offsets[0]);
+      offsets[k] = at;
+      n_offsets++;
+    }
+  for (guint i = 0; i < n_offsets; i++)
     {
       guint32 at = offsets[i];
       const EsplashChipInfo *chip;
