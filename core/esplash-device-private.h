@@ -56,13 +56,25 @@ struct _EsplashDevice
   EsplashStage           stage;         /* last stage entered */
 };
 
-/* Reads and drops what the chip sends until the line has been quiet for
- * @quiet_ms (at most @max_ms in all): the ROM may repeat a reply (§1.3). */
-gboolean esplash_device_drain_input (EsplashDevice  *self,
-                                     guint           quiet_ms,
-                                     guint           max_ms,
-                                     GCancellable   *cancellable,
-                                     GError        **error);
+/* esplash-device-frames.c: frames on the wire. */
+/* Remembers how much the chip had printed, so that a panic since then ends
+ * the next waits. */
+void     esplash_device_mark_noise   (EsplashDevice  *self);
+/* One SLIP frame within @timeout_ms; ESPLASH_ERROR_TIMED_OUT unprefixed. */
+GBytes  *esplash_device_next_frame   (EsplashDevice  *self,
+                                      guint           timeout_ms,
+                                      GCancellable   *cancellable,
+                                      GError        **error);
+/* Reads frames until the line has been quiet for @quiet_ms (at most @max_ms
+ * in all) and drops them, unless one answers @opcode (>= 0, size field
+ * intact): that one is returned and what follows stays buffered. NULL with
+ * @error unset when the line went quiet. */
+GBytes  *esplash_device_drain_frames (EsplashDevice  *self,
+                                      gint            opcode,
+                                      guint           quiet_ms,
+                                      guint           max_ms,
+                                      GCancellable   *cancellable,
+                                      GError        **error);
 
 /* Seconds per megabyte with esptool's 3 s floor (§3.4), in milliseconds. */
 guint    esplash_timeout_per_mb (guint seconds_per_mb, guint64 bytes);

@@ -1,0 +1,255 @@
+/* esplash-device-frames.c: the device's side of the wire — SLIP frames in
+ * and out, the chip's output between them (boot log, a panic that ends the
+ * wait), and draining what the chip repeats (protocol.md §1.1, §1.3).
+ * Commands and their replies are in esplash-device.c.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include "esplash-device.h"
+#include "esplash-device-private.h"
+
+#include "esplash-error.h"
+#include "esplash-slip.h"
+
+#include <string.h>
+
+/* How much is read from the transport at once. */
+#define READ_CHUNK 4096
+
+gboolean
+esplash_device_flush_input (EsplashDevice  *self,
+                            GError        **error)
+{
+  g_byte_array_set_size (self->rx, 0);
+  esplash_slip_decoder_reset (self->decoder);
+  return esplash_transport_flush_input (self->transport, error);
+}
+
+/* memmem() is a GNU extension: not on every platform we build for. */
+static const guint8 *
+find_bytes (const guint8 *haystack,
+            gsize         len,
+            const char   *needle)
+{
+  gsize n = strlen (needle);
+
+  for (gsize i = 0; n <= len && i <= len - n; i++)
+    if (memcmp (haystack + i, needle, n) == 0)
+      return haystack + i;
+  return NULL;
+}
+
+static const char *const crash_markers[] = {
+  "Guru Meditation Error",
+  "Fatal exception",
+};
+
+/* A panic message in the chip's output since the wait began means no reply
+ * will come (esptool reports it the same way). */
+static gboolean
+check_for_crash (EsplashDevice  *self,
+                 GError        **error)
+{
+  GByteArray *noise = esplash_slip_decoder_get_noise (self->decoder);
+  guint64 fresh = esplash_slip_decoder_get_noise_total (self->decoder) - self->noise_mark;
+  /* The newest bytes of the (capped) buffer are the ones since the mark. */
+  gsize len = (gsize) MIN (fresh, (guint64) noise->len);
+  const guint8 *start = noise->data + noise->len - len;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (crash_markers); i++)
+    {
+      const guint8 *hit = find_bytes (start, len, crash_markers[i]);
+      g_autoptr(GString) line = NULL;
+
+      if (hit == NULL)
+        continue;
+      line = g_string_new (NULL);
+      for (const guint8 *p = hit; p < start + len && *p != '\r' && *p != '\n' &&
+           line->len < 160; p++)
+        g_string_append_c (line, g_ascii_isprint (*p) ? (char) *p : '?');
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE,
+                   "The chip crashed instead of answering: “%s”", line->str);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+esplash_device_mark_noise (EsplashDevice *self)
+{
+  self->noise_mark = esplash_slip_decoder_get_noise_total (self->decoder);
+}
+
+/* Feeds buffered bytes to the decoder until a frame completes. */
+static GBytes *
+decode_buffered (EsplashDevice  *self,
+                 GError        **error)
+{
+  gsize i;
+
+  for (i = 0; i < self->rx->len; i++)
+    {
+      EsplashSlipResult r = esplash_slip_decoder_push (self->decoder, self->rx->data[i], error);
+
+      if (r == ESPLASH_SLIP_FRAME)
+        {
+          g_byte_array_remove_range (self->rx, 0, i + 1);
+          return esplash_slip_decoder_take_frame (self->decoder);
+        }
+      if (r == ESPLASH_SLIP_ERROR)
+        {
+          g_byte_array_remove_range (self->rx, 0, i + 1);
+          return NULL;
+        }
+    }
+  g_byte_array_set_size (self->rx, 0);
+  return NULL;
+}
+
+/* One SLIP frame within @timeout_ms. On timeout: ESPLASH_ERROR_TIMED_OUT
+ * (the message says whether anything arrived at all). */
+GBytes *
+esplash_device_next_frame (EsplashDevice  *self,
+                           guint           timeout_ms,
+                           GCancellable   *cancellable,
+                           GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
+  gboolean got_bytes = FALSE;
+  guint8 buf[READ_CHUNK];
+
+  for (;;)
+    {
+      GError *local_error = NULL;
+      GBytes *frame = decode_buffered (self, &local_error);
+      gint64 remaining;
+      gssize n;
+
+      if (frame != NULL)
+        return frame;
+      if (local_error != NULL)
+        {
+          g_propagate_prefixed_error (error, local_error, "Corrupt data from the chip: ");
+          return NULL;
+        }
+      if (!check_for_crash (self, error))
+        return NULL;
+
+      remaining = deadline - g_get_monotonic_time ();
+      if (remaining <= 0)
+        {
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT,
+                       got_bytes ? "the chip's data stopped in the middle of a packet"
+                                 : "no serial data received");
+          return NULL;
+        }
+      n = esplash_transport_read (self->transport, buf, sizeof buf,
+                                  (guint) ((remaining + 999) / 1000), cancellable, error);
+      if (n < 0)
+        return NULL;
+      if (n > 0)
+        {
+          got_bytes = TRUE;
+          self->rx_bytes += (guint64) n;
+          g_byte_array_append (self->rx, buf, (guint) n);
+        }
+    }
+}
+
+GBytes *
+esplash_device_drain_frames (EsplashDevice  *self,
+                             gint            opcode,
+                             guint           quiet_ms,
+                             guint           max_ms,
+                             GCancellable   *cancellable,
+                             GError        **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) max_ms * G_TIME_SPAN_MILLISECOND;
+  guint dropped = 0;
+
+  for (;;)
+    {
+      gint64 remaining_ms = (deadline - g_get_monotonic_time ()) / G_TIME_SPAN_MILLISECOND;
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GBytes) frame = NULL;
+      const guint8 *f;
+      gsize flen;
+
+      if (remaining_ms <= 0)
+        break;
+      frame = esplash_device_next_frame (self, (guint) MIN ((gint64) quiet_ms, remaining_ms), cancellable,
+                          &local_error);
+      if (frame == NULL)
+        {
+          if (g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT))
+            break;
+          if (g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL))
+            {
+              dropped++;   /* a broken frame: drop it too */
+              continue;
+            }
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      f = g_bytes_get_data (frame, &flen);
+      if (opcode >= 0 && flen >= ESPLASH_COMMAND_HEADER_LEN && f[0] == 0x01 && f[1] == opcode &&
+          (gsize) (f[2] | f[3] << 8) == flen - ESPLASH_COMMAND_HEADER_LEN)
+        {
+          self->stale_frames += dropped;
+          esplash_device_log (self, ESPLASH_LOG_DEBUG,
+                              "The reply to %s came after %u stale frame%s",
+                              esplash_opcode_name ((guint8) opcode), dropped + 1,
+                              dropped == 0 ? "" : "s");
+          return g_steal_pointer (&frame);
+        }
+      dropped++;
+    }
+
+  self->stale_frames += dropped;
+  if (dropped > 0)
+    esplash_device_log (self, ESPLASH_LOG_DEBUG, "Dropped %u repeated or stale frame%s",
+                        dropped, dropped == 1 ? "" : "s");
+  esplash_device_flush_input (self, NULL);
+  return NULL;
+}
+
+GBytes *
+esplash_device_read_frame (EsplashDevice  *self,
+                           guint           timeout_ms,
+                           GCancellable   *cancellable,
+                           GError        **error)
+{
+  GError *local_error = NULL;
+  GBytes *frame;
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), NULL);
+
+  esplash_device_mark_noise (self);
+  frame = esplash_device_next_frame (self, timeout_ms, cancellable, &local_error);
+  if (frame == NULL)
+    {
+      if (g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT))
+        g_propagate_prefixed_error (error, local_error,
+                                    "Timed out after %.1f s waiting for data from the chip: ",
+                                    timeout_ms / 1000.0);
+      else
+        g_propagate_error (error, local_error);
+    }
+  return frame;
+}
+
+gboolean
+esplash_device_send_frame (EsplashDevice  *self,
+                           const guint8   *data,
+                           gsize           len,
+                           GError        **error)
+{
+  g_autoptr(GByteArray) wire = g_byte_array_sized_new (len + 16);
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+
+  esplash_slip_encode (data, len, wire);
+  return esplash_transport_write (self->transport, wire->data, wire->len, error);
+}
