@@ -52,6 +52,9 @@ typedef struct {
   /* LOG */
   EsplashLogLevel  level;
   const char      *message;
+  /* PROGRESS of a write (appended): bytes found already in flash and not
+   * sent, over all regions so far; they count in overall_done too */
+  guint64          overall_skipped;
 } EsplashEvent;
 
 typedef void (*EsplashEventFunc) (const EsplashEvent *event,

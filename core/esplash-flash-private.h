@@ -19,7 +19,8 @@ void     esplash_flash_emit_progress     (EsplashDevice *device,
                                           guint64        region_done,
                                           guint64        region_total,
                                           guint64        overall_done,
-                                          guint64        overall_total);
+                                          guint64        overall_total,
+                                          guint64        overall_skipped);
 /* Pads @data to 4 bytes with 0xFF and, if @align_to_sector, moves *@address
  * down to a 4 KiB boundary, prepending 0xFF (§3.2). */
 GBytes  *esplash_flash_pad_image         (GBytes   *data,
@@ -36,5 +37,21 @@ gboolean    esplash_flash_verify_region (EsplashDevice             *device,
                                          const guint8              *expected,
                                          GCancellable              *cancellable,
                                          GError                   **error);
+
+/* esplash-flash-skip.c: which parts of an image the flash already holds. */
+typedef struct {
+  guint32 offset;   /* in the image */
+  guint32 len;
+} EsplashFlashRun;
+
+/* Whether the loader can tell (SPI_FLASH_MD5) and @address is a sector. */
+gboolean esplash_flash_can_skip     (EsplashDevice *device,
+                                     guint32        address);
+gboolean esplash_flash_find_changed (EsplashDevice  *device,
+                                     guint32         address,
+                                     GBytes         *image,
+                                     GArray         *runs,
+                                     GCancellable   *cancellable,
+                                     GError        **error);
 
 G_END_DECLS

@@ -111,7 +111,7 @@ read_progress (EsplashDevice *device,
                guint64        total)
 {
   esplash_flash_emit_progress (device, ESPLASH_STAGE_READING, 0, 1, address, done, total,
-                               done, total);
+                               done, total, 0);
 }
 
 static GBytes *

@@ -105,7 +105,8 @@ esplash_flash_emit_progress (EsplashDevice *device,
                              guint64        region_done,
                              guint64        region_total,
                              guint64        overall_done,
-                             guint64        overall_total)
+                             guint64        overall_total,
+                             guint64        overall_skipped)
 {
   EsplashEvent event = { 0 };
 
@@ -118,6 +119,7 @@ esplash_flash_emit_progress (EsplashDevice *device,
   event.region_total = region_total;
   event.overall_done = overall_done;
   event.overall_total = overall_total;
+  event.overall_skipped = overall_skipped;
   esplash_device_emit (device, &event);
 }
 
@@ -167,7 +169,10 @@ typedef struct {
   guint32   address;      /* possibly aligned down (ROM) */
   GBytes   *image;        /* padded, patched, possibly with 0xFF prepended */
   guint8    md5[16];
-  GBytes   *compressed;   /* NULL: sent plain */
+  EsplashCompress compress;  /* NEVER when the loader cannot */
+  GBytes   *compressed;   /* what is sent compressed; NULL: sent plain */
+  guint32   progress_offset;  /* a part of a region: where it starts in it */
+  guint64   progress_total;   /* the whole region's length */
 } Prepared;
 
 static void
@@ -297,19 +302,9 @@ prepare_region (EsplashDevice              *device,
       return NULL;
     }
 
-  if (options->compress != ESPLASH_COMPRESS_NEVER && loader_can_compress (device))
-    {
-      g_autoptr(GBytes) z = deflate_image (p->image, error);
-
-      if (z == NULL)
-        {
-          prepared_free (p);
-          return NULL;
-        }
-      /* AUTO drops compression when it does not pay (HEAD). */
-      if (options->compress == ESPLASH_COMPRESS_ALWAYS || g_bytes_get_size (z) < len)
-        p->compressed = g_steal_pointer (&z);
-    }
+  /* Compressed per part at write time: unchanged parts are never sent. */
+  p->compress = loader_can_compress (device) ? options->compress : ESPLASH_COMPRESS_NEVER;
+  p->progress_total = len;
   return p;
 }
 
@@ -371,6 +366,7 @@ typedef struct {
   guint   count;
   guint64 overall_done;
   guint64 overall_total;
+  guint64 overall_skipped;
 } WriteTotals;
 
 static void
@@ -379,9 +375,12 @@ region_progress (EsplashDevice    *device,
                  const WriteTotals *totals,
                  guint64           done)
 {
+  guint64 at = p->progress_offset + done;
+
   esplash_flash_emit_progress (device, ESPLASH_STAGE_WRITING, p->index, totals->count,
-                               p->region->address, done, g_bytes_get_size (p->image),
-                               totals->overall_done + done, totals->overall_total);
+                               p->region->address, at, p->progress_total,
+                               totals->overall_done + at, totals->overall_total,
+                               totals->overall_skipped);
 }
 
 static gboolean
@@ -560,6 +559,87 @@ write_plain (EsplashDevice     *device,
   return TRUE;
 }
 
+/* Writes [@offset, @offset + @len) of a prepared region: compressed where the
+ * loader can and (AUTO) it pays. */
+static gboolean
+write_part (EsplashDevice     *device,
+            const Prepared    *p,
+            const WriteTotals *totals,
+            guint32            offset,
+            guint32            len,
+            GCancellable      *cancellable,
+            GError           **error)
+{
+  Prepared part = *p;
+  g_autoptr(GBytes) slice = g_bytes_new_from_bytes (p->image, offset, len);
+  g_autoptr(GBytes) z = NULL;
+
+  part.address = p->address + offset;
+  part.image = slice;
+  part.progress_offset = offset;
+  part.compressed = NULL;
+  if (p->compress != ESPLASH_COMPRESS_NEVER)
+    {
+      z = deflate_image (slice, error);
+      if (z == NULL)
+        return FALSE;
+      /* AUTO drops compression when it does not pay (HEAD). */
+      if (p->compress == ESPLASH_COMPRESS_ALWAYS || g_bytes_get_size (z) < len)
+        part.compressed = z;
+    }
+  esplash_device_log (device, ESPLASH_LOG_INFO, "Writing %s at 0x%08X (%u bytes%s)...",
+                      esplash_flash_region_label (p->region), part.address, len,
+                      part.compressed != NULL ? ", compressed" : "");
+  if (part.compressed != NULL)
+    return write_compressed (device, &part, totals, cancellable, error);
+  return write_plain (device, &part, totals, cancellable, error);
+}
+
+/* Writes a prepared region, only the parts that differ from the flash when
+ * @skip. *@verified is set when the comparison found it all unchanged. */
+static gboolean
+write_region (EsplashDevice     *device,
+              const Prepared    *p,
+              WriteTotals       *totals,
+              gboolean           skip,
+              guint32           *written,
+              gboolean          *verified,
+              GCancellable      *cancellable,
+              GError           **error)
+{
+  guint32 len = (guint32) g_bytes_get_size (p->image);
+  g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (EsplashFlashRun));
+  guint32 changed = 0;
+
+  *verified = FALSE;
+  *written = len;
+  if (!skip || !esplash_flash_can_skip (device, p->address))
+    return write_part (device, p, totals, 0, len, cancellable, error);
+
+  esplash_device_log (device, ESPLASH_LOG_INFO, "Comparing %s with the flash at 0x%08X...",
+                      esplash_flash_region_label (p->region), p->address);
+  if (!esplash_flash_find_changed (device, p->address, p->image, runs, cancellable, error))
+    return FALSE;
+  for (guint i = 0; i < runs->len; i++)
+    changed += g_array_index (runs, EsplashFlashRun, i).len;
+  esplash_device_log (device, ESPLASH_LOG_INFO, "%s: %u of %u KiB unchanged%s",
+                      esplash_flash_region_label (p->region), (len - changed) / 1024,
+                      (len + 1023) / 1024,
+                      changed == 0 ? ", nothing to write" : "");
+  totals->overall_skipped += len - changed;
+  *written = changed;
+
+  for (guint i = 0; i < runs->len; i++)
+    {
+      const EsplashFlashRun *run = &g_array_index (runs, EsplashFlashRun, i);
+
+      if (!write_part (device, p, totals, run->offset, run->len, cancellable, error))
+        return FALSE;
+    }
+  *verified = runs->len == 0;
+  return TRUE;
+}
+
 /**
  * esplash_flash_write:
  * @device: a connected device
@@ -635,18 +715,14 @@ esplash_flash_write (EsplashDevice              *device,
       Prepared *p = g_ptr_array_index (prepared, i);
       gsize len = g_bytes_get_size (p->image);
       GError *local_error = NULL;
-      gboolean ok;
+      gboolean ok, verified;
+      guint32 written;
 
       esplash_device_stage_region (device, ESPLASH_STAGE_WRITING, p->index, totals.count,
                                    p->region->address);
-      esplash_device_log (device, ESPLASH_LOG_INFO, "Writing %s at 0x%08X (%" G_GSIZE_FORMAT
-                          " bytes%s)...", esplash_flash_region_label (p->region), p->address, len,
-                          p->compressed != NULL ? ", compressed" : "");
       region_progress (device, p, &totals, 0);
-      if (p->compressed != NULL)
-        ok = write_compressed (device, p, &totals, cancellable, &local_error);
-      else
-        ok = write_plain (device, p, &totals, cancellable, &local_error);
+      ok = write_region (device, p, &totals, !options->no_skip && !options->erase_all,
+                         &written, &verified, cancellable, &local_error);
       if (!ok)
         {
           if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -656,11 +732,19 @@ esplash_flash_write (EsplashDevice              *device,
                                         esplash_flash_region_label (p->region), p->region->address);
           return FALSE;
         }
+      region_progress (device, p, &totals, len);
       totals.overall_done += len;
-      esplash_device_log (device, ESPLASH_LOG_INFO, "Wrote %" G_GSIZE_FORMAT " bytes at 0x%08X",
-                          len, p->address);
+      if (written == len)
+        esplash_device_log (device, ESPLASH_LOG_INFO, "Wrote %" G_GSIZE_FORMAT " bytes at 0x%08X",
+                            len, p->address);
+      else
+        esplash_device_log (device, ESPLASH_LOG_INFO, "Wrote %u of %" G_GSIZE_FORMAT " bytes at "
+                            "0x%08X (the rest was unchanged)", written, len, p->address);
 
-      if (verify)
+      /* the comparison's MD5 of the whole region checked it already */
+      if (verify && verified)
+        esplash_device_log (device, ESPLASH_LOG_INFO, "Hash of data verified.");
+      else if (verify)
         {
           esplash_device_stage_region (device, ESPLASH_STAGE_VERIFYING, p->index, totals.count,
                                        p->region->address);

@@ -33,6 +33,9 @@ typedef struct {
   const char     *flash_mode;    /* "keep" (default, NULL), "qio", "qout", "dio", "dout" */
   const char     *flash_freq;    /* "keep" (default, NULL), "40m", … */
   const char     *flash_size;    /* "keep" (default, NULL), "detect", "4MB", … */
+  /* Appended: write every byte, even where the flash holds it already
+   * (default FALSE: parts whose MD5 matches are skipped) */
+  gboolean        no_skip;
 } EsplashWriteOptions;
 
 void     esplash_write_options_init (EsplashWriteOptions *options);

@@ -25,6 +25,7 @@ typedef struct {
   guint64           overall_total;
   gboolean          progress_went_back;
   guint             progress_events;
+  guint64           last_skipped;       /* overall_skipped of the last write progress */
   gboolean          unplug_on_progress; /* pull the cable once a block is acknowledged */
 } Fixture;
 
@@ -52,6 +53,7 @@ fixture_event_cb (const EsplashEvent *event,
         f->progress_went_back = TRUE;
       f->last_overall = event->overall_done;
       f->overall_total = event->overall_total;
+      f->last_skipped = event->overall_skipped;
       f->progress_events++;
     }
   if (f->unplug_on_progress && event->overall_done > 0)
