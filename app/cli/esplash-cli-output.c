@@ -259,6 +259,8 @@ json_event (const EsplashEvent *event)
       json_builder_add_int_value (b, (gint64) event->overall_done);
       json_builder_set_member_name (b, "overall_total");
       json_builder_add_int_value (b, (gint64) event->overall_total);
+      json_builder_set_member_name (b, "overall_skipped");
+      json_builder_add_int_value (b, (gint64) event->overall_skipped);
     }
   json_builder_end_object (b);
   emit_json (b);

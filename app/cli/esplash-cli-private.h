@@ -64,6 +64,7 @@ typedef struct {
   gboolean   verbose;
   /* write-flash options */
   gboolean   no_compress;
+  gboolean   no_skip;
   gboolean   no_verify;
   gboolean   erase_all;
   char      *flash_mode;

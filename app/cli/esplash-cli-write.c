@@ -592,6 +592,7 @@ cli_run_write (CliContext     *ctx,
   esplash_write_options_init (&options);
   options.compress = ctx->no_compress ? ESPLASH_COMPRESS_NEVER : ESPLASH_COMPRESS_AUTO;
   options.verify = !ctx->no_verify;
+  options.no_skip = ctx->no_skip;
   options.erase_all = ctx->erase_all;
   /* the command line's, else the build's (resolve_plan merged them) */
   options.flash_mode = esplash_flash_plan_get_flash_mode (ctx->plan);

@@ -206,6 +206,8 @@ build_option_context (CliContext       *ctx,
   const GOptionEntry write_entries[] = {
     { "no-compress", 'u', 0, G_OPTION_ARG_NONE, &ctx->no_compress,
       "Send the data uncompressed", NULL },
+    { "no-skip", 0, 0, G_OPTION_ARG_NONE, &ctx->no_skip,
+      "Write every sector, even those the flash holds already (compared by MD5)", NULL },
     { "no-verify", 0, 0, G_OPTION_ARG_NONE, &ctx->no_verify,
       "Do not compare the flash MD5 with the files after writing", NULL },
     { "erase-all", 'e', 0, G_OPTION_ARG_NONE, &ctx->erase_all,

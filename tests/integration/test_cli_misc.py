@@ -324,6 +324,45 @@ def device_cases():
                r.describe())
 
 
+def skip_case():
+    """A reflash writes only what changed (issue 10); --no-skip writes it all."""
+    def data_commands(sim):
+        return sum(1 for l in sim.events() if l in ("command FLASH_DEFL_DATA", "command FLASH_DATA"))
+
+    with Sim("esp32s3") as sim:
+        image = bytearray(read_image("one_mb.bin")[:200 * 1024])
+        path = os.path.join(TMP, "skip.bin")
+        with open(path, "wb") as fh:
+            fh.write(image)
+        common = ["-p", sim.url, "--after", "no-reset-stub", "write-flash"]
+        r = run_cli(*(common + ["0x40000", path]))
+        first = data_commands(sim)
+        tap.ok(r.rc == 0 and first > 0 and "0 of 200 KiB unchanged" in r.out,
+               "skip: a first write sends the data", r.describe())
+        r = run_cli(*(common + ["0x40000", path]))
+        tap.ok(r.rc == 0 and "skip.bin: 200 of 200 KiB unchanged, nothing to write" in r.out and
+               "Hash of data verified." in r.out and data_commands(sim) == first,
+               "skip: the same file again sends no data and says so", r.describe())
+        r = run_cli(*(common + ["--json", "0x40000", path]))
+        skipped = [json.loads(l).get("overall_skipped") for l in r.out.splitlines()
+                   if '"progress"' in l]
+        tap.ok(r.rc == 0 and skipped and skipped[-1] == 200 * 1024,
+               "skip: --json progress counts the skipped bytes", repr(skipped[-3:]))
+        image[150 * 1024] ^= 0xFF
+        with open(path, "wb") as fh:
+            fh.write(image)
+        r = run_cli(*(common + ["0x40000", path]))
+        tap.ok(r.rc == 0 and "skip.bin: 196 of 200 KiB unchanged" in r.out and
+               data_commands(sim) == first + 1 and
+               sim.dump_flash(0x40000, len(image)) == bytes(image),
+               "skip: one changed sector is one block, and the flash holds the new file",
+               r.describe())
+        before = data_commands(sim)
+        r = run_cli(*(common + ["--no-skip", "0x40000", path]))
+        tap.ok(r.rc == 0 and "unchanged" not in r.out and data_commands(sim) - before == first,
+               "skip: --no-skip writes everything again", r.describe())
+
+
 def cancel_case():
     with Sim("esp32", "--timing") as sim:
         argv = [simlib.cli_path(), "-p", sim.url, "--json", "write-flash", "0x100000",
@@ -391,7 +430,7 @@ def stall_case():
                "stalled chip: a timeout error in %.1f s, not a hang" % r.elapsed, r.describe())
 
 
-for case in (device_cases, cancel_case, stall_case):
+for case in (device_cases, skip_case, cancel_case, stall_case):
     try:
         case()
     except SimError as e:
