@@ -84,6 +84,7 @@ struct _EsplashJob
   EsplashDiagnosis *diagnosis;
   gint64           start_time;
   gdouble          elapsed;
+  guint64          bytes_unchanged;   /* context side: from write progress */
 };
 
 /* Worker side: queue @entry (taking it) for delivery on the job's context,

@@ -156,6 +156,8 @@ deliver_event (EsplashJob         *self,
             done = event->region_done;
             total = event->region_total;
           }
+        if (event->stage == ESPLASH_STAGE_WRITING)
+          self->bytes_unchanged = MAX (self->bytes_unchanged, event->overall_skipped);
         if (total > 0 && stage_band (self, event->stage, &lo, &hi))
           raise_fraction (self, lo + (hi - lo) * MIN (done, total) / (gdouble) total);
         g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, done, total);
@@ -635,6 +637,24 @@ esplash_job_get_elapsed (EsplashJob *self)
   g_return_val_if_fail (ESPLASH_IS_JOB (self), 0.0);
 
   return self->elapsed;
+}
+
+/**
+ * esplash_job_get_bytes_unchanged:
+ * @self: a job
+ *
+ * How much of what a write job was given the flash held already, so that
+ * it was not sent (see #EsplashWriteOptions.no_skip). Read it on the job's
+ * main context, e.g. when the job has finished.
+ *
+ * Returns: bytes found unchanged by the last run
+ */
+guint64
+esplash_job_get_bytes_unchanged (EsplashJob *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_JOB (self), 0);
+
+  return self->bytes_unchanged;
 }
 
 /* Marks the job as started; FALSE when it ran before. */

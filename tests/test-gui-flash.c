@@ -282,6 +282,21 @@ test_flash (void)
   g_assert_true (esplash_transport_is_closed (esplash_window_get_last_transport (window)));
   g_assert_true (action_enabled (window, "flash"));
 
+  /* The same files again: nothing needs writing, and the result says so. */
+  {
+    const char *title = NULL, *detail = NULL;
+    guint written = esplash_sim_count_commands (board, ESPLASH_OP_FLASH_DEFL_DATA) +
+                    esplash_sim_count_commands (board, ESPLASH_OP_FLASH_DATA);
+
+    g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
+    g_assert_true (wait_idle (window, 60));
+    g_assert_true (esplash_window_get_result (window, &title, &detail));
+    g_assert_cmpstr (title, ==, "Firmware flashed");
+    g_assert_true (g_str_has_prefix (detail, "The board held this firmware already"));
+    g_assert_cmpuint (esplash_sim_count_commands (board, ESPLASH_OP_FLASH_DEFL_DATA) +
+                      esplash_sim_count_commands (board, ESPLASH_OP_FLASH_DATA), ==, written);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 

@@ -357,6 +357,17 @@ test_states (Fixture       *fixture,
   g_assert_true (esplash_window_get_result (window, NULL, NULL));
   capture (window, "03-success.png");
 
+  /* The same firmware again: only compared, nothing written. */
+  g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
+  wait_idle (window);
+  {
+    const char *detail = NULL;
+
+    g_assert_true (esplash_window_get_result (window, NULL, &detail));
+    g_assert_true (g_str_has_prefix (detail, "The board held this firmware already"));
+  }
+  capture (window, "07-reflash-unchanged.png");
+
   /* The chip details dialog and the keyboard shortcuts. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "chip-info", NULL);
   wait_idle (window);

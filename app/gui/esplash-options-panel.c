@@ -24,6 +24,7 @@ struct _EsplashOptionsPanel
   GtkDropDown *baud_drop_down;
   GtkDropDown *after_drop_down;
   GtkSwitch   *verify_switch;
+  GtkSwitch   *skip_switch;
   GtkSwitch   *erase_switch;
 };
 
@@ -81,7 +82,12 @@ esplash_options_panel_bind (EsplashOptionsPanel *self,
   g_return_if_fail (G_IS_SETTINGS (settings));
 
   g_settings_bind (settings, "verify", self->verify_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (settings, "skip-unchanged", self->skip_switch, "active",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (settings, "erase-all", self->erase_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  /* erasing everything first leaves nothing to compare with */
+  g_object_bind_property (self->erase_switch, "active", self->skip_switch, "sensitive",
+                          G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
   g_settings_bind_with_mapping (settings, "baud", self->baud_drop_down, "selected",
                                 G_SETTINGS_BIND_DEFAULT, baud_get_mapping, baud_set_mapping,
                                 NULL, NULL);
@@ -107,6 +113,14 @@ esplash_options_panel_get_verify (EsplashOptionsPanel *self)
   g_return_val_if_fail (ESPLASH_IS_OPTIONS_PANEL (self), TRUE);
 
   return gtk_switch_get_active (self->verify_switch);
+}
+
+gboolean
+esplash_options_panel_get_skip_unchanged (EsplashOptionsPanel *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_OPTIONS_PANEL (self), TRUE);
+
+  return gtk_switch_get_active (self->skip_switch);
 }
 
 gboolean
@@ -148,6 +162,7 @@ esplash_options_panel_class_init (EsplashOptionsPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EsplashOptionsPanel, baud_drop_down);
   gtk_widget_class_bind_template_child (widget_class, EsplashOptionsPanel, after_drop_down);
   gtk_widget_class_bind_template_child (widget_class, EsplashOptionsPanel, verify_switch);
+  gtk_widget_class_bind_template_child (widget_class, EsplashOptionsPanel, skip_switch);
   gtk_widget_class_bind_template_child (widget_class, EsplashOptionsPanel, erase_switch);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }

@@ -19,6 +19,7 @@ void         esplash_options_panel_bind          (EsplashOptionsPanel *self,
 /* The chosen rate; 0 = automatic. */
 guint        esplash_options_panel_get_baud      (EsplashOptionsPanel *self);
 gboolean     esplash_options_panel_get_verify    (EsplashOptionsPanel *self);
+gboolean     esplash_options_panel_get_skip_unchanged (EsplashOptionsPanel *self);
 gboolean     esplash_options_panel_get_erase_all (EsplashOptionsPanel *self);
 EsplashAfter esplash_options_panel_get_after     (EsplashOptionsPanel *self);
 

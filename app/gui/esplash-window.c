@@ -396,8 +396,23 @@ flash_done (EsplashWindow *self,
   g_autofree char *duration = esplash_format_duration (elapsed);
   g_autofree char *detail = NULL;
 
-  /* TRANSLATORS: "Wrote 1.2 MB in 14 seconds (86.0 kB/s)." */
-  detail = g_strdup_printf (_("Wrote %s in %s (%s/s)."), size, duration, rate);
+  guint64 unchanged = MIN (esplash_job_get_bytes_unchanged (job), self->job_bytes);
+
+  if (unchanged > 0 && unchanged == self->job_bytes)
+    /* TRANSLATORS: "The board held this firmware already: nothing was written (checked in 1 second)." */
+    detail = g_strdup_printf (_("The board held this firmware already: nothing was written "
+                                "(checked in %s)."), duration);
+  else if (unchanged > 0)
+    {
+      g_autofree char *changed = g_format_size (self->job_bytes - unchanged);
+
+      /* TRANSLATORS: "Wrote 12.3 kB of 1.2 MB in 2 seconds; the rest was on the board already." */
+      detail = g_strdup_printf (_("Wrote %s of %s in %s; the rest was on the board already."),
+                                changed, size, duration);
+    }
+  else
+    /* TRANSLATORS: "Wrote 1.2 MB in 14 seconds (86.0 kB/s)." */
+    detail = g_strdup_printf (_("Wrote %s in %s (%s/s)."), size, duration, rate);
   esplash_window_show_result (self, "success", _("Firmware flashed"), detail);
   esplash_window_log (self, ESPLASH_LOG_INFO, detail);
 }
@@ -420,6 +435,7 @@ start_flash (EsplashWindow *self)
   esplash_write_options_init (&write);
   write.verify = esplash_options_panel_get_verify (self->options_section);
   write.erase_all = esplash_options_panel_get_erase_all (self->options_section);
+  write.no_skip = !esplash_options_panel_get_skip_unchanged (self->options_section);
   /* What the build asks for (flasher_args.json); NULL keeps the image's. */
   write.flash_mode = esplash_flash_plan_get_flash_mode (files);
   write.flash_freq = esplash_flash_plan_get_flash_freq (files);
