@@ -623,9 +623,8 @@ write_region (EsplashDevice     *device,
   for (guint i = 0; i < runs->len; i++)
     changed += g_array_index (runs, EsplashFlashRun, i).len;
   esplash_device_log (device, ESPLASH_LOG_INFO, "%s: %u of %u KiB unchanged%s",
-                      esplash_flash_region_label (p->region), (len - changed) / 1024,
-                      (len + 1023) / 1024,
-                      changed == 0 ? ", nothing to write" : "");
+                      esplash_flash_region_label (p->region), (len - changed + 512) / 1024,
+                      (len + 512) / 1024, changed == 0 ? ", nothing to write" : "");
   totals->overall_skipped += len - changed;
   *written = changed;
 
@@ -737,7 +736,7 @@ esplash_flash_write (EsplashDevice              *device,
       if (written == len)
         esplash_device_log (device, ESPLASH_LOG_INFO, "Wrote %" G_GSIZE_FORMAT " bytes at 0x%08X",
                             len, p->address);
-      else
+      else if (written > 0)
         esplash_device_log (device, ESPLASH_LOG_INFO, "Wrote %u of %" G_GSIZE_FORMAT " bytes at "
                             "0x%08X (the rest was unchanged)", written, len, p->address);
 
