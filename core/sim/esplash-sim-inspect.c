@@ -103,6 +103,25 @@ esplash_sim_state_name (EsplashSimState state)
     }
 }
 
+/**
+ * esplash_sim_get_stats:
+ * @stats: (out caller-allocates): bytes each way so far and the modelled
+ *   busy time (erase, program, MD5; only with the timing model)
+ */
+void
+esplash_sim_get_stats (EsplashSim      *self,
+                       EsplashSimStats *stats)
+{
+  g_return_if_fail (ESPLASH_IS_SIM (self));
+  g_return_if_fail (stats != NULL);
+
+  g_mutex_lock (&self->lock);
+  stats->host_to_chip = self->rx_count;
+  stats->chip_to_host = self->tx_count;
+  stats->busy_us = self->busy_total_us;
+  g_mutex_unlock (&self->lock);
+}
+
 guint
 esplash_sim_get_baud (EsplashSim *self)
 {

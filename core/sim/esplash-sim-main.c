@@ -433,6 +433,15 @@ run_command (App  *app,
         printf ("%s\n", events[i]);
       reply ("end");
     }
+  else if (g_str_equal (cmd, "stats") && words->len == 1)
+    {
+      EsplashSimStats stats;
+
+      esplash_sim_get_stats (app->sim, &stats);
+      reply ("stats host-to-chip=%" G_GUINT64_FORMAT " chip-to-host=%" G_GUINT64_FORMAT
+             " busy-us=%" G_GINT64_FORMAT " baud=%u", stats.host_to_chip, stats.chip_to_host,
+             stats.busy_us, esplash_sim_get_baud (app->sim));
+    }
   else if (g_str_equal (cmd, "quit") && words->len == 1)
     {
       g_main_loop_quit (app->loop);

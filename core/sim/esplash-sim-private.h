@@ -116,7 +116,9 @@ struct _EsplashSim {
   gint64              cmd_time_us;       /* earliest time for the reply being built */
   EsplashSlipDecoder *decoder;
   guint32             garble_state;
-  guint64             tx_count;          /* bytes sent to the host (faults) */
+  guint64             tx_count;          /* bytes sent to the host (faults, stats) */
+  guint64             rx_count;          /* bytes from the host (stats) */
+  gint64              busy_total_us;     /* modelled erase/program/MD5 time (stats) */
   gboolean            unplugged;
   gboolean            wire_paced;        /* output takes wire time even without --timing */
   gboolean            stalled;

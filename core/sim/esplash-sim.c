@@ -221,6 +221,7 @@ sim_add_busy (EsplashSim *self,
 {
   if (!self->opt.timing || cost_us <= 0)
     return;
+  self->busy_total_us += cost_us;
   self->busy_until_us = MAX (self->busy_until_us, self->cmd_time_us) + cost_us;
 }
 
@@ -470,6 +471,7 @@ esplash_sim_host_write (EsplashSim   *self,
   g_mutex_lock (&self->lock);
   now = sim_now ();
   sim_board_touch (self, now);
+  self->rx_count += len;
   start = self->opt.timing ? MAX (now, self->rx_free_us) : now;
   if (self->opt.timing)
     self->rx_free_us = start + wire_time_us (len, self->host_baud);

@@ -83,7 +83,13 @@ void   esplash_sim_press_reset    (EsplashSim *self);                  /* tap EN
 void   esplash_sim_power_cycle    (EsplashSim *self);
 void   esplash_sim_unplug         (EsplashSim *self);                  /* the port vanishes */
 
-/* Inspection, for tests. */
+/* Inspection, for tests and benchmarks. */
+typedef struct {
+  guint64 host_to_chip;   /* bytes the host sent */
+  guint64 chip_to_host;   /* bytes the chip sent (boot log included) */
+  gint64  busy_us;        /* modelled erase, program and MD5 time (--timing) */
+} EsplashSimStats;
+void            esplash_sim_get_stats   (EsplashSim *self, EsplashSimStats *stats);
 EsplashSimState esplash_sim_get_state   (EsplashSim *self);
 const char     *esplash_sim_state_name  (EsplashSimState state);
 guint           esplash_sim_get_baud    (EsplashSim *self);            /* the chip's UART baud */
