@@ -715,6 +715,13 @@ connect_internal (EsplashDevice                *self,
       !self->stub_reused && !disable_watchdogs (self, cancellable, error))
     return FALSE;
 
+  /* Where the ROM can change the rate, do it first: the stub then goes up
+   * at the fast rate too, and keeps it (esp-flasher-stub does not touch the
+   * UART's divider at start). The ESP8266 ROM cannot: after the stub. */
+  if (!self->stub_running && !self->chip->rom_is_esp8266_like &&
+      !set_baud (self, options, cancellable, error))
+    return FALSE;
+
   if (!self->stub_running && !start_stub (self, options, cancellable, error))
     return FALSE;
 
