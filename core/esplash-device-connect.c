@@ -22,6 +22,9 @@
 #define SYNC_EXTRA_REPLY_MS 100
 #define SYNC_RETRY_DELAY_MS 50
 #define ROM_BAUD 115200
+/* Automatic rate on a line whose chip cannot be reset (no search there):
+ * what bridges on ESP boards hold (esptool's usual -b 460800). */
+#define AUTO_BAUD_FALLBACK 460800
 /* Boot log capture: read until the line is quiet this long, at most the cap. */
 #define BOOT_LOG_QUIET_MS 30
 #define BOOT_LOG_MAX_MS 250
@@ -609,7 +612,26 @@ set_baud (EsplashDevice                *self,
           GCancellable                 *cancellable,
           GError                      **error)
 {
-  if (options->baud == 0 || options->baud == esplash_transport_get_baud (self->transport))
+  /* Automatic: only a UART has a rate to find (the chip's own USB ignores
+   * it), and only where the chip can be reset after a rate that fails. */
+  gboolean automatic = options->auto_baud && self->console == ESPLASH_CONSOLE_UART &&
+                       esplash_transport_has_lines (self->transport) &&
+                       (options->before == ESPLASH_BEFORE_DEFAULT_RESET ||
+                        options->before == ESPLASH_BEFORE_USB_RESET);
+  EsplashConnectOptions fallback;
+
+  if (options->auto_baud && !automatic && options->baud == 0 &&
+      self->console == ESPLASH_CONSOLE_UART)
+    {
+      /* No reset (socket://, a board put in download mode by hand): no
+       * search; the usual rate. */
+      fallback = *options;
+      fallback.baud = AUTO_BAUD_FALLBACK;
+      options = &fallback;
+    }
+
+  if (automatic ? self->baud_settled
+                : options->baud == 0 || options->baud == esplash_transport_get_baud (self->transport))
     return TRUE;
 
   if (!self->stub_running && self->chip->rom_is_esp8266_like)
@@ -630,6 +652,8 @@ set_baud (EsplashDevice                *self,
       return TRUE;
     }
   esplash_device_stage (self, ESPLASH_STAGE_CHANGING_BAUD);
+  if (automatic)
+    return self->baud_settled = esplash_device_find_baud (self, options->baud, cancellable, error);
   return esplash_device_change_baud (self, options->baud, cancellable, error);
 }
 
@@ -643,6 +667,7 @@ connect_internal (EsplashDevice                *self,
   guint sync_baud = options->baud != 0 ? MIN (options->baud, ROM_BAUD) : ROM_BAUD;
 
   esplash_device_mark_disconnected (self);
+  self->baud_settled = FALSE;
   self->chip = NULL;
   self->revision = 0;
   self->console = ESPLASH_CONSOLE_UART;
@@ -755,10 +780,25 @@ esplash_device_connect (EsplashDevice                *self,
       options = &defaults;
     }
 
-  if (!connect_internal (self, options, cancellable, error))
+  self->baud_ceiling = G_MAXUINT;
+  for (;;)
     {
+      GError *local_error = NULL;
+
+      self->baud_failed_at = 0;
+      if (connect_internal (self, options, cancellable, &local_error))
+        return TRUE;
       esplash_device_mark_disconnected (self);
-      return FALSE;
+      /* The automatic rate stranded the chip at a rate the line does not
+       * hold: reset it and search below that rate. */
+      if (self->baud_failed_at == 0 || is_fatal (local_error))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      esplash_device_log (self, ESPLASH_LOG_INFO, "%s: resetting the chip to try slower rates",
+                          local_error->message);
+      g_clear_error (&local_error);
+      self->baud_ceiling = self->baud_failed_at;
     }
-  return TRUE;
 }

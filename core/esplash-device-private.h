@@ -22,6 +22,9 @@ struct _EsplashDevice
   guint64                noise_mark;    /* decoder noise total when the current wait began */
   guint64                rx_bytes;      /* everything received, for "no serial data" */
   guint64                stale_frames;  /* frames dropped as not the reply to the command sent */
+  gboolean               baud_settled;  /* the automatic rate was found in this connect */
+  guint                  baud_ceiling;  /* automatic: only rates below this (one failed) */
+  guint                  baud_failed_at;/* automatic: the rate that just failed, or 0 */
 
   EsplashEventFunc       event_func;
   gpointer               event_data;
@@ -75,6 +78,22 @@ GBytes  *esplash_device_drain_frames (EsplashDevice  *self,
                                       guint           max_ms,
                                       GCancellable   *cancellable,
                                       GError        **error);
+
+/* esplash-device-regs.c: the value CHANGE_BAUDRATE must carry for the
+ * chip to run at @baud (the ESP32 and ESP32-C2 ROMs' crystal scaling, §2.9). */
+gboolean esplash_device_rom_baud_value (EsplashDevice  *self,
+                                        guint           baud,
+                                        guint          *rom_baud,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
+/* esplash-device-baud.c: the fastest rate below baud_ceiling the line holds,
+ * tried from @first (0: from the top) downwards; the session is left at it.
+ * A rate that fails sets baud_failed_at: the chip must be reset. */
+gboolean esplash_device_find_baud (EsplashDevice  *self,
+                                   guint           first,
+                                   GCancellable   *cancellable,
+                                   GError        **error);
 
 /* Seconds per megabyte with esptool's 3 s floor (§3.4), in milliseconds. */
 guint    esplash_timeout_per_mb (guint seconds_per_mb, guint64 bytes);

@@ -270,12 +270,12 @@ esplash_device_ensure_flash_id (EsplashDevice  *self,
 }
 
 /* The baud the ROM must be told so that it really runs at @baud (§2.9). */
-static gboolean
-rom_baud_value (EsplashDevice  *self,
-                guint           baud,
-                guint          *rom_baud,
-                GCancellable   *cancellable,
-                GError        **error)
+gboolean
+esplash_device_rom_baud_value (EsplashDevice  *self,
+                               guint           baud,
+                               guint          *rom_baud,
+                               GCancellable   *cancellable,
+                               GError        **error)
 {
   const EsplashChipInfo *chip = self->chip;
 
@@ -345,7 +345,7 @@ esplash_device_change_baud (EsplashDevice  *self,
                    "(do not disable the stub)", self->chip->name);
       return FALSE;
     }
-  if (!rom_baud_value (self, baud, &rom_baud, cancellable, error))
+  if (!esplash_device_rom_baud_value (self, baud, &rom_baud, cancellable, error))
     return FALSE;
 
   esplash_device_log (self, ESPLASH_LOG_INFO, "Changing baud rate to %u", baud);
@@ -471,6 +471,7 @@ esplash_device_describe (EsplashDevice           *self,
   out->secure_download_mode = self->secure_download_mode;
   out->stub_running = self->stub_running;
   out->console = self->console;
+  out->baud = esplash_transport_get_baud (self->transport);
 
   if (self->chip->has_security_info && !self->security.valid)
     {

@@ -22,6 +22,10 @@ typedef struct {
   guint              connect_attempts;/* 0 = 7 */
   gboolean           no_stub;         /* stay with the ROM loader */
   const char        *stub_dir;        /* nullable: extra place to look first */
+  /* Appended: find the fastest rate the line holds (2 Mbaud down to
+   * 115200), trying @baud first when set (e.g. the rate remembered for this
+   * adapter); ignored on the chip's own USB, which has no rate */
+  gboolean           auto_baud;
 } EsplashConnectOptions;
 
 void esplash_connect_options_init (EsplashConnectOptions *options);
@@ -51,6 +55,7 @@ typedef struct {
   gboolean               secure_download_mode;
   gboolean               stub_running;
   EsplashConsole         console;
+  guint                  baud;          /* appended: the line's rate when described */
 } EsplashChipDescription;
 
 #define ESPLASH_TYPE_DEVICE (esplash_device_get_type ())

@@ -11,6 +11,7 @@
 
 #include "esplash-window-private.h"
 #include "esplash-firmware-list.h"
+#include "esplash-baud-memory.h"
 
 static char *
 image_path (const char *name)
@@ -101,6 +102,36 @@ test_flash_virtual (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* The automatic rate found for an adapter is kept per adapter, replaced
+ * when it changes, and the dictionary stays bounded. */
+static void
+test_baud_memory (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.esplash.Esplash");
+  g_autoptr(GVariant) all = NULL;
+
+  g_settings_reset (settings, "adapter-bauds");
+  g_assert_cmpuint (esplash_baud_memory_lookup (settings, "10c4:ea60:0001"), ==, 0);
+  g_assert_cmpuint (esplash_baud_memory_lookup (NULL, "10c4:ea60:0001"), ==, 0);
+  esplash_baud_memory_store (settings, "10c4:ea60:0001", 921600);
+  esplash_baud_memory_store (settings, "1a86:7523:", 2000000);
+  g_assert_cmpuint (esplash_baud_memory_lookup (settings, "10c4:ea60:0001"), ==, 921600);
+  g_assert_cmpuint (esplash_baud_memory_lookup (settings, "1a86:7523:"), ==, 2000000);
+  esplash_baud_memory_store (settings, "10c4:ea60:0001", 460800);
+  g_assert_cmpuint (esplash_baud_memory_lookup (settings, "10c4:ea60:0001"), ==, 460800);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("0403:6001:A%03u", i);
+
+      esplash_baud_memory_store (settings, key, 115200 + i);
+    }
+  all = g_settings_get_value (settings, "adapter-bauds");
+  g_assert_cmpuint (g_variant_n_children (all), <=, 64);
+  g_assert_cmpuint (esplash_baud_memory_lookup (settings, "0403:6001:A099"), ==, 115299);
+  g_assert_cmpuint (esplash_baud_memory_lookup (settings, "0403:6001:A000"), ==, 0);
+}
+
 static void
 test_no_display (void)
 {
@@ -121,6 +152,7 @@ main (int    argc,
   have_display = gtk_init_check ();
 
   g_test_add_func ("/esplash/window/parse-offset", test_offsets);
+  g_test_add_func ("/esplash/window/baud-memory", test_baud_memory);
   if (have_display)
     g_test_add_func ("/esplash/window/flash-virtual", test_flash_virtual);
   else

@@ -54,7 +54,7 @@ typedef struct _CliCommand CliCommand;
 typedef struct {
   /* global options */
   char      *port;
-  gint       baud;
+  char      *baud;
   char      *chip;
   char      *before;
   char      *after;

@@ -107,6 +107,7 @@ static void
 context_clear (CliContext *ctx)
 {
   g_free (ctx->port);
+  g_free (ctx->baud);
   g_free (ctx->chip);
   g_free (ctx->before);
   g_free (ctx->after);
@@ -186,8 +187,9 @@ build_option_context (CliContext       *ctx,
     { "port", 'p', 0, G_OPTION_ARG_STRING, &ctx->port,
       "Serial port, socket://HOST:PORT or rfc2217://HOST:PORT (default: the only ESP-looking port)",
       "PORT" },
-    { "baud", 'b', 0, G_OPTION_ARG_INT, &ctx->baud,
-      "Baud rate after connecting (default 460800; syncing is always at 115200)", "BAUD" },
+    { "baud", 'b', 0, G_OPTION_ARG_STRING, &ctx->baud,
+      "Baud rate after connecting (default 460800; syncing is always at 115200), or auto: "
+      "the fastest the line holds", "BAUD" },
     { "chip", 'c', 0, G_OPTION_ARG_STRING, &ctx->chip,
       "Expected chip: auto (default), esp8266, esp32, esp32s2, esp32s3, esp32c3 …", "CHIP" },
     { "before", 0, 0, G_OPTION_ARG_STRING, &ctx->before,
@@ -295,13 +297,25 @@ resolve_globals (CliContext  *ctx,
         }
       ctx->connect.chip = ctx->chip_info->family;
     }
-  if (ctx->baud < 0 || (ctx->baud > 0 && ctx->baud < 300))
+  ctx->connect.baud = CLI_DEFAULT_BAUD;
+  if (g_strcmp0 (ctx->baud, "auto") == 0)
     {
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
-                   "Invalid --baud %d: use a rate such as 115200 or 460800", ctx->baud);
-      return FALSE;
+      ctx->connect.baud = 0;
+      ctx->connect.auto_baud = TRUE;
     }
-  ctx->connect.baud = ctx->baud > 0 ? (guint) ctx->baud : CLI_DEFAULT_BAUD;
+  else if (ctx->baud != NULL)
+    {
+      guint64 baud = 0;
+
+      if (!g_ascii_string_to_unsigned (ctx->baud, 10, 300, 12000000, &baud, NULL))
+        {
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                       "Invalid --baud “%s”: use a rate such as 115200 or 460800, or auto",
+                       ctx->baud);
+          return FALSE;
+        }
+      ctx->connect.baud = (guint) baud;
+    }
   ctx->connect.no_stub = ctx->no_stub;
   ctx->connect.stub_dir = ctx->stub_dir;
   return TRUE;

@@ -17,6 +17,7 @@ struct _EsplashPortItem
   gboolean  is_virtual;
   gboolean  looks_like_esp;
   EsplashPortKind kind;
+  char     *adapter_key;   /* "10c4:ea60:0001": the rate that worked is remembered under it */
 };
 
 G_DEFINE_FINAL_TYPE (EsplashPortItem, esplash_port_item, G_TYPE_OBJECT)
@@ -37,6 +38,7 @@ esplash_port_item_finalize (GObject *object)
 
   g_free (self->id);
   g_free (self->title);
+  g_free (self->adapter_key);
 
   G_OBJECT_CLASS (esplash_port_item_parent_class)->finalize (object);
 }
@@ -109,6 +111,12 @@ esplash_port_item_new_for_port (const EsplashPortInfo *info)
     self->title = g_strdup_printf (_("%s — %s"), name, info->path);
   self->looks_like_esp = info->looks_like_esp;
   self->kind = info->kind;
+  /* The adapter, not the path: ttyUSB numbers move, a bridge's ids stay. */
+  if (info->usb_vid != 0)
+    self->adapter_key = g_strdup_printf ("%04x:%04x:%s", info->usb_vid, info->usb_pid,
+                                         info->serial != NULL ? info->serial : "");
+  else
+    self->adapter_key = g_strdup (info->path);
   return self;
 }
 
@@ -121,6 +129,7 @@ esplash_port_item_new_virtual (void)
   /* TRANSLATORS: the built-in simulated board, for trying the app out */
   self->title = g_strdup (_("Virtual ESP32-S3 (demo)"));
   self->is_virtual = TRUE;
+  self->adapter_key = g_strdup (ESPLASH_PORT_ITEM_VIRTUAL_ID);
   return self;
 }
 
@@ -175,4 +184,13 @@ esplash_port_item_equal (EsplashPortItem *a,
          a->is_virtual == b->is_virtual &&
          a->looks_like_esp == b->looks_like_esp &&
          a->kind == b->kind;
+}
+
+/* Where the rate found for this adapter is remembered. */
+const char *
+esplash_port_item_get_adapter_key (EsplashPortItem *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_PORT_ITEM (self), NULL);
+
+  return self->adapter_key;
 }

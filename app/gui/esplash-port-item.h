@@ -26,6 +26,7 @@ const char *esplash_port_item_get_id            (EsplashPortItem *self);
 /* "CP2102 USB-UART bridge — /dev/ttyUSB0", translated for the virtual board. */
 const char *esplash_port_item_get_title         (EsplashPortItem *self);
 gboolean    esplash_port_item_is_virtual        (EsplashPortItem *self);
+const char *esplash_port_item_get_adapter_key   (EsplashPortItem *self);
 gboolean    esplash_port_item_looks_like_esp    (EsplashPortItem *self);
 /* ESPLASH_PORT_KIND_OTHER for the virtual board. */
 EsplashPortKind esplash_port_item_get_kind      (EsplashPortItem *self);

@@ -15,6 +15,7 @@
 #include "esplash-sim-transport.h"
 
 #include "esplash-app-text.h"
+#include "esplash-baud-memory.h"
 #include "esplash-firmware-list.h"
 #include "esplash-log-pane.h"
 #include "esplash-options-panel.h"
@@ -52,6 +53,7 @@ struct _EsplashWindow
   guint                 inhibit_cookie;
   gboolean              close_when_done;
   guint64               job_bytes;
+  char                 *baud_key;        /* adapter of an automatic rate, until the job ends */
   gboolean              have_chip;
   EsplashChipDescription chip;           /* valid when have_chip */
 };
@@ -225,21 +227,23 @@ ensure_virtual_board (EsplashWindow *self)
   return self->virtual_board;
 }
 
-/* Automatic: the chip's own USB ignores the rate, so leave it; USB bridges
- * on ESP boards manage 460800 reliably where 921600 often fails. */
-static guint
-choose_baud (EsplashWindow   *self,
-             EsplashPortItem *port)
+/* Automatic: the chip's own USB ignores the rate, so leave it; on a bridge
+ * find the fastest rate it holds, starting with the one found last time for
+ * this adapter (remembered when the job succeeds). */
+static void
+choose_baud (EsplashWindow         *self,
+             EsplashPortItem       *port,
+             EsplashConnectOptions *connect)
 {
   guint baud = esplash_options_panel_get_baud (self->options_section);
 
-  if (baud != 0)
-    return baud;
-  if (esplash_port_item_is_virtual (port))
-    return 921600;
-  if (esplash_port_item_get_kind (port) == ESPLASH_PORT_KIND_ESPRESSIF_USB)
-    return 0;
-  return 460800;
+  g_clear_pointer (&self->baud_key, g_free);
+  connect->baud = baud;
+  if (baud != 0 || esplash_port_item_get_kind (port) == ESPLASH_PORT_KIND_ESPRESSIF_USB)
+    return;
+  connect->auto_baud = TRUE;
+  self->baud_key = g_strdup (esplash_port_item_get_adapter_key (port));
+  connect->baud = esplash_baud_memory_lookup (self->settings, self->baud_key);
 }
 
 EsplashAfter
@@ -264,7 +268,7 @@ esplash_window_new_plan (EsplashWindow    *self,
 
   plan = esplash_job_plan_new (action);
   esplash_connect_options_init (&connect);
-  connect.baud = choose_baud (self, port);
+  choose_baud (self, port, &connect);
   connect.before = self->before;
   connect.stub_dir = app != NULL ? esplash_application_get_stub_dir (app) : NULL;
   esplash_job_plan_set_connect_options (plan, &connect);
@@ -330,6 +334,10 @@ job_done_cb (GObject      *source,
 
   if (ok)
     {
+      const EsplashChipDescription *desc = esplash_job_get_chip_description (job);
+
+      if (self->baud_key != NULL && desc != NULL)
+        esplash_baud_memory_store (self->settings, self->baud_key, desc->baud);
       if (done != NULL)
         done (self, job);
     }
@@ -626,6 +634,7 @@ esplash_window_finalize (GObject *object)
   g_clear_object (&self->transport);
   g_clear_object (&self->virtual_board);
   g_clear_object (&self->settings);
+  g_free (self->baud_key);
 
   G_OBJECT_CLASS (esplash_window_parent_class)->finalize (object);
 }

@@ -52,6 +52,7 @@ typedef struct {
   gboolean  timing;
   gboolean  no_auto_reset;
   gint      en_delay_ms;
+  gint      max_baud;
   char    **faults;
   gint      fault_every;
   gint      fault_after;
@@ -256,6 +257,10 @@ build_options (const Args        *args,
   options->auto_reset_circuit = !args->no_auto_reset;
   if (args->en_delay_ms >= 0)
     options->en_delay_ms = (guint) args->en_delay_ms;
+  if (args->max_baud < -1)
+    return usage_error ("--max-baud must not be negative (0: no limit)");
+  if (args->max_baud >= 0)
+    options->max_baud = (guint) args->max_baud;
 
   if (!parse_faults (args->faults, &options->faults))
     return FALSE;
@@ -616,7 +621,7 @@ run (const Args *args)
 int
 main (int argc, char **argv)
 {
-  Args args = { .port = 0, .en_delay_ms = -1, .fault_every = -1, .fault_after = -1 };
+  Args args = { .port = 0, .en_delay_ms = -1, .max_baud = -1, .fault_every = -1, .fault_after = -1 };
   const GOptionEntry entries[] = {
     { "chip", 0, 0, G_OPTION_ARG_STRING, &args.chip, "Chip to simulate (esp8266, esp32, esp32s3 …; required)", "CHIP" },
     { "port", 0, 0, G_OPTION_ARG_INT, &args.port, "TCP port on 127.0.0.1 (default 0: any free port)", "N" },
@@ -632,6 +637,7 @@ main (int argc, char **argv)
     { "timing", 0, 0, G_OPTION_ARG_NONE, &args.timing, "Model wire time, erase and program costs", NULL },
     { "no-auto-reset", 0, 0, G_OPTION_ARG_NONE, &args.no_auto_reset, "DTR/RTS not wired to EN and the strap pin", NULL },
     { "en-delay-ms", 0, 0, G_OPTION_ARG_INT, &args.en_delay_ms, "EN capacitor: strap sampled this long after EN rises (default 5)", "N" },
+    { "max-baud", 0, 0, G_OPTION_ARG_INT, &args.max_baud, "Fastest rate the UART bridge holds; above it 1 byte in 64 arrives wrong (default 921600, 0: no limit)", "N" },
     { "fault", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.faults, "Inject a fault: drop, corrupt, stall, disconnect, wrong-status-len (repeatable)", "FAULT" },
     { "fault-every", 0, 0, G_OPTION_ARG_INT, &args.fault_every, "drop/corrupt: one byte in N (default 1000)", "N" },
     { "fault-after", 0, 0, G_OPTION_ARG_INT, &args.fault_after, "stall/disconnect: after N commands", "N" },

@@ -118,6 +118,7 @@ struct _EsplashSim {
   guint32             garble_state;
   guint64             tx_count;          /* bytes sent to the host (faults, stats) */
   guint64             rx_count;          /* bytes from the host (stats) */
+  guint64             overspeed_count;   /* bytes over the line's limit (max_baud) */
   gint64              busy_total_us;     /* modelled erase/program/MD5 time (stats) */
   gboolean            unplugged;
   gboolean            wire_paced;        /* output takes wire time even without --timing */

@@ -24,6 +24,9 @@
  * answer them with its "too long" status instead of silence. */
 #define DECODER_MAX_FRAME (ESPLASH_COMMAND_HEADER_LEN + 16 + SIM_STUB_MAX_BLOCK + 1024)
 #define BAUD_TOLERANCE_PERCENT 3
+#define DEFAULT_MAX_BAUD 921600
+/* Above the line's limit, one byte in this many arrives wrong. */
+#define OVERSPEED_ERROR_EVERY 64
 
 G_DEFINE_FINAL_TYPE (EsplashSim, esplash_sim, G_TYPE_OBJECT)
 
@@ -79,6 +82,18 @@ bauds_mismatch (guint a,
   return (guint64) diff * 100 > (guint64) BAUD_TOLERANCE_PERCENT * b;
 }
 
+/* Over the rate the bridge and wiring hold (options.max_baud), some bytes
+ * arrive wrong — in both directions, as with a real adapter pushed too far. */
+static gboolean
+overspeed_error (EsplashSim *self)
+{
+  if (self->opt.max_baud == 0 || self->opt.console != ESPLASH_CONSOLE_UART ||
+      self->chip_baud <= self->opt.max_baud)
+    return FALSE;
+  self->overspeed_count++;
+  return self->overspeed_count % OVERSPEED_ERROR_EVERY == 0;
+}
+
 /* What a UART at the wrong baud makes of a byte: deterministic noise.
  * 0xC0 is avoided so garbage never forms a SLIP frame by accident. */
 static guint8
@@ -108,6 +123,9 @@ sim_emit (EsplashSim   *self,
   for (gsize i = 0; i < len; i++)
     {
       guint8 byte = garbled ? garble (self) : data[i];
+
+      if (!garbled && overspeed_error (self))
+        byte ^= 0x24;
 
       self->tx_count++;
       if (self->opt.fault_every > 0 && self->tx_count % self->opt.fault_every == 0)
@@ -361,6 +379,7 @@ esplash_sim_options_init (EsplashSimOptions *options,
   options->flash_size = DEFAULT_FLASH_SIZE;
   options->auto_reset_circuit = TRUE;
   options->en_delay_ms = DEFAULT_EN_DELAY_MS;
+  options->max_baud = DEFAULT_MAX_BAUD;
   options->fault_every = DEFAULT_FAULT_EVERY;
 
   /* Revisions people actually have on their desks; v0.0 would make esptool
@@ -485,6 +504,8 @@ esplash_sim_host_write (EsplashSim   *self,
         continue;   /* nobody listens: reset, or an application that ignores input */
       if (!self->autobaud_pending && bauds_mismatch (self->host_baud, self->chip_baud))
         byte = garble (self);
+      else if (overspeed_error (self))
+        byte ^= 0x24;
 
       result = esplash_slip_decoder_push (self->decoder, byte, NULL);
       if (result == ESPLASH_SLIP_FRAME)

@@ -52,6 +52,10 @@ typedef struct {
   gboolean           single_unsupported_reply;
   gboolean           auto_reset_circuit;/* DTR/RTS wired to EN/strap (default TRUE) */
   guint              en_delay_ms;      /* EN capacitor: strap sampled this long after EN rises (default 5) */
+  /* The fastest rate the UART bridge and the board's wiring hold; above it
+   * one byte in 64 arrives wrong each way. 0 = no limit. Default 921600,
+   * a CP2102's top rate; the USB consoles have none. */
+  guint              max_baud;
   gboolean           timing;           /* model wire time, erase and program costs */
   EsplashSimFaults   faults;
   guint              fault_every;      /* for DROP/CORRUPT (default 1000) */
