@@ -47,6 +47,9 @@ typedef struct {
 /* Whether the loader can tell (SPI_FLASH_MD5) and @address is a sector. */
 gboolean esplash_flash_can_skip     (EsplashDevice *device,
                                      guint32        address);
+void     esplash_flash_diff_runs    (GBytes        *image,
+                                     GBytes        *previous,
+                                     GArray        *runs);
 gboolean esplash_flash_find_changed (EsplashDevice  *device,
                                      guint32         address,
                                      GBytes         *image,

@@ -130,3 +130,24 @@ esplash_flash_find_changed (EsplashDevice  *device,
                       runs->len == 1 ? "" : "s");
   return TRUE;
 }
+
+/* The sectors of @image that differ from @previous (laid out the same way;
+ * where @previous is shorter, everything past its end differs). */
+void
+esplash_flash_diff_runs (GBytes *image,
+                         GBytes *previous,
+                         GArray *runs)
+{
+  gsize len, plen;
+  const guint8 *data = g_bytes_get_data (image, &len);
+  const guint8 *old = g_bytes_get_data (previous, &plen);
+
+  g_array_set_size (runs, 0);
+  for (gsize at = 0; at < len; at += SECTOR_SIZE)
+    {
+      gsize n = MIN ((gsize) SECTOR_SIZE, len - at);
+
+      if (at + n > plen || memcmp (data + at, old + at, n) != 0)
+        add_run (runs, (guint32) at, (guint32) n);
+    }
+}

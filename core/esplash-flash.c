@@ -61,8 +61,31 @@ esplash_flash_region_free (EsplashFlashRegion *region)
   if (region == NULL)
     return;
   g_bytes_unref (region->data);
+  g_clear_pointer (&region->previous, g_bytes_unref);
   g_free (region->name);
   g_free (region);
+}
+
+/**
+ * esplash_flash_region_set_previous:
+ * @region: a region
+ * @previous: (nullable): the file the flash holds at the region's address
+ *   (the one written there last); %NULL to ask the chip instead
+ *
+ * Lets a write compare with @previous instead of reading MD5s from the
+ * chip, as esptool's `--diff-with` does. Only sectors that differ from it
+ * are written, so it must really be what the flash holds; the region is
+ * verified by MD5 afterwards all the same.
+ */
+void
+esplash_flash_region_set_previous (EsplashFlashRegion *region,
+                                   GBytes             *previous)
+{
+  g_return_if_fail (region != NULL);
+
+  g_clear_pointer (&region->previous, g_bytes_unref);
+  if (previous != NULL)
+    region->previous = g_bytes_ref (previous);
 }
 
 void
@@ -168,6 +191,7 @@ typedef struct {
   guint     index;
   guint32   address;      /* possibly aligned down (ROM) */
   GBytes   *image;        /* padded, patched, possibly with 0xFF prepended */
+  GBytes   *previous;     /* the region's previous file, laid out like @image; nullable */
   guint8    md5[16];
   EsplashCompress compress;  /* NEVER when the loader cannot */
   GBytes   *compressed;   /* what is sent compressed; NULL: sent plain */
@@ -181,6 +205,7 @@ prepared_free (gpointer data)
   Prepared *p = data;
 
   g_clear_pointer (&p->image, g_bytes_unref);
+  g_clear_pointer (&p->previous, g_bytes_unref);
   g_clear_pointer (&p->compressed, g_bytes_unref);
   g_free (p);
 }
@@ -286,6 +311,12 @@ prepare_region (EsplashDevice              *device,
   p->index = index;
   p->address = region->address;
   p->image = esplash_flash_pad_image (data, !stub, &p->address);
+  if (region->previous != NULL)
+    {
+      guint32 at = region->address;
+
+      p->previous = esplash_flash_pad_image (region->previous, !stub, &at);
+    }
   len = g_bytes_get_size (p->image);
   esplash_flash_md5_of (g_bytes_get_data (p->image, NULL), len, p->md5);
 
@@ -613,13 +644,25 @@ write_region (EsplashDevice     *device,
 
   *verified = FALSE;
   *written = len;
-  if (!skip || !esplash_flash_can_skip (device, p->address))
+  if (!skip || (p->previous != NULL ? p->address % SECTOR_SIZE != 0
+                                     : !esplash_flash_can_skip (device, p->address)))
     return write_part (device, p, totals, 0, len, cancellable, error);
 
-  esplash_device_log (device, ESPLASH_LOG_INFO, "Comparing %s with the flash at 0x%08X...",
-                      esplash_flash_region_label (p->region), p->address);
-  if (!esplash_flash_find_changed (device, p->address, p->image, runs, cancellable, error))
-    return FALSE;
+  if (p->previous != NULL)
+    {
+      /* What the caller says the flash holds: no need to ask the chip, but
+       * then nothing is verified yet either. */
+      esplash_device_log (device, ESPLASH_LOG_INFO, "Comparing %s with the file written "
+                          "there before...", esplash_flash_region_label (p->region));
+      esplash_flash_diff_runs (p->image, p->previous, runs);
+    }
+  else
+    {
+      esplash_device_log (device, ESPLASH_LOG_INFO, "Comparing %s with the flash at 0x%08X...",
+                          esplash_flash_region_label (p->region), p->address);
+      if (!esplash_flash_find_changed (device, p->address, p->image, runs, cancellable, error))
+        return FALSE;
+    }
   for (guint i = 0; i < runs->len; i++)
     changed += g_array_index (runs, EsplashFlashRun, i).len;
   esplash_device_log (device, ESPLASH_LOG_INFO, "%s: %u of %u KiB unchanged%s",
@@ -635,7 +678,7 @@ write_region (EsplashDevice     *device,
       if (!write_part (device, p, totals, run->offset, run->len, cancellable, error))
         return FALSE;
     }
-  *verified = runs->len == 0;
+  *verified = runs->len == 0 && p->previous == NULL;
   return TRUE;
 }
 

@@ -14,10 +14,16 @@ typedef struct {
   guint32  address;
   GBytes  *data;
   char    *name;      /* for messages ("bootloader.bin"); nullable */
+  /* Appended: what the flash holds at @address already — the file written
+   * there last (esptool's --diff-with); nullable. Set, it is compared
+   * instead of asking the chip, and only the sectors that differ are
+   * written; the region is still verified. */
+  GBytes  *previous;
 } EsplashFlashRegion;
 
 EsplashFlashRegion *esplash_flash_region_new  (guint32 address, GBytes *data, const char *name);
 void                esplash_flash_region_free (EsplashFlashRegion *region);
+void                esplash_flash_region_set_previous (EsplashFlashRegion *region, GBytes *previous);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EsplashFlashRegion, esplash_flash_region_free)
 
 typedef enum {

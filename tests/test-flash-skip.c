@@ -234,6 +234,53 @@ test_cannot_skip (void)
   }
 }
 
+/* --diff-with: the previous file says what the flash holds; no MD5 query
+ * before writing, only the differing sectors sent, then the region verified. */
+static void
+test_diff_with (void)
+{
+  g_autoptr(Fixture) f = connected (ESPLASH_CHIP_ESP32S3, TRUE);
+  gsize len = 128 * KIB;
+  guint8 *bytes = firmware (len, 8);
+  g_autoptr(GBytes) first = g_bytes_new (bytes, len);
+  g_autoptr(GBytes) second = NULL;
+  g_autoptr(GPtrArray) regions = g_ptr_array_new_with_free_func ((GDestroyNotify) esplash_flash_region_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) flash = NULL;
+  EsplashFlashRegion *region;
+  guint md5s, b;
+
+  write_once (f, first, FALSE);
+  bytes[70 * KIB] ^= 1;
+  second = g_bytes_new_take (bytes, len);
+  md5s = esplash_sim_count_commands (f->sim, ESPLASH_OP_SPI_FLASH_MD5);
+  b = begins (f);
+  region = esplash_flash_region_new (ADDRESS, second, "app.bin");
+  esplash_flash_region_set_previous (region, first);
+  g_ptr_array_add (regions, region);
+  g_assert_true (esplash_flash_write (f->device, regions, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (begins (f), ==, b + 1);
+  /* only the verification */
+  g_assert_cmpuint (esplash_sim_count_commands (f->sim, ESPLASH_OP_SPI_FLASH_MD5), ==, md5s + 1);
+  flash = esplash_sim_dup_flash (f->sim, ADDRESS, (guint32) len);
+  g_assert_true (g_bytes_equal (flash, second));
+  g_assert_true (logs_contain (f, "app.bin: 124 of 128 KiB unchanged"));
+
+  /* A wrong "previous" cannot go unnoticed: the verification fails. */
+  {
+    g_autoptr(GBytes) other = g_bytes_new_take (firmware (len, 9), len);
+    g_autoptr(GPtrArray) wrong = g_ptr_array_new_with_free_func ((GDestroyNotify) esplash_flash_region_free);
+    EsplashFlashRegion *r = esplash_flash_region_new (ADDRESS, other, "app.bin");
+    g_autoptr(GError) verify_error = NULL;
+
+    esplash_flash_region_set_previous (r, other);   /* claims the flash holds it: it does not */
+    g_ptr_array_add (wrong, r);
+    g_assert_false (esplash_flash_write (f->device, wrong, NULL, NULL, &verify_error));
+    g_assert_error (verify_error, ESPLASH_ERROR, ESPLASH_ERROR_VERIFY_FAILED);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -247,5 +294,6 @@ main (int    argc,
   g_test_add_func ("/esplash/flash/skip/no-skip", test_no_skip);
   g_test_add_func ("/esplash/flash/skip/other-firmware-rom", test_other_firmware);
   g_test_add_func ("/esplash/flash/skip/cannot-skip", test_cannot_skip);
+  g_test_add_func ("/esplash/flash/skip/diff-with", test_diff_with);
   return g_test_run ();
 }

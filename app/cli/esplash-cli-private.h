@@ -95,6 +95,9 @@ typedef struct {
   EsplashBundle    *bundle;
   EsplashFlashPlan *plan;              /* NULL while the connected chip must pick it */
   GHashTable       *pair_paths;        /* files given as ADDR FILE pairs */
+  GArray           *pair_addresses;    /* their addresses, in order (guint32) */
+  char            **diff_with;         /* --diff-with files, one per pair ("skip": none) */
+  GPtrArray        *diff_bytes;        /* their contents, NULL for skip */
   GStrv             plan_lines;        /* the plan as last printed */
   gint              refusal_exit;      /* the exit status for a refused plan; 0 = none */
 

@@ -108,6 +108,46 @@ check_write_options (CliContext  *ctx,
 /* ------------------------------------------------------------------ */
 /* Inputs → plan                                                       */
 
+/* --diff-with: one file per ADDRESS FILE pair, read before any port opens. */
+static gboolean
+load_diff_with (CliContext  *ctx,
+                GError     **error)
+{
+  guint n = ctx->diff_with != NULL ? g_strv_length (ctx->diff_with) : 0;
+
+  if (n == 0)
+    return TRUE;
+  if (n != ctx->pair_addresses->len)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_ARGUMENT,
+                   "--diff-with was given %u time%s for %u ADDRESS FILE pair%s: give one per "
+                   "pair, in the same order (skip for a pair without one)", n, n == 1 ? "" : "s",
+                   ctx->pair_addresses->len, ctx->pair_addresses->len == 1 ? "" : "s");
+      return FALSE;
+    }
+  ctx->diff_bytes = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(GMappedFile) file = NULL;
+
+      if (g_str_equal (ctx->diff_with[i], "skip"))
+        {
+          g_ptr_array_add (ctx->diff_bytes, NULL);
+          continue;
+        }
+      file = g_mapped_file_new (ctx->diff_with[i], FALSE, &local_error);
+      if (file == NULL)
+        {
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NOT_FOUND, "--diff-with: %s",
+                       local_error->message);
+          return FALSE;
+        }
+      g_ptr_array_add (ctx->diff_bytes, g_mapped_file_get_bytes (file));
+    }
+  return TRUE;
+}
+
 /* The arguments into a bundle: an argument that starts with a digit is an
  * address (unless it is no address but an existing path), and the next
  * one the file for it; anything else is a path the bundle recognises. */
@@ -119,6 +159,7 @@ add_inputs (CliContext  *ctx,
 
   ctx->bundle = esplash_bundle_new ();
   ctx->pair_paths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  ctx->pair_addresses = g_array_new (FALSE, FALSE, sizeof (guint32));
   for (guint i = 0; i < n; i++)
     {
       const char *arg = ctx->args[i];
@@ -143,8 +184,9 @@ add_inputs (CliContext  *ctx,
       if (!esplash_bundle_add_file_at (ctx->bundle, address, ctx->args[i], error))
         return FALSE;
       g_hash_table_add (ctx->pair_paths, g_strdup (ctx->args[i]));
+      g_array_append_val (ctx->pair_addresses, address);
     }
-  return TRUE;
+  return load_diff_with (ctx, error);
 }
 
 static gboolean
@@ -543,6 +585,15 @@ take_regions (CliContext *ctx)
 {
   g_clear_pointer (&ctx->regions, g_ptr_array_unref);
   ctx->regions = esplash_flash_plan_dup_regions (ctx->plan);
+  /* --diff-with goes to the region at its pair's address */
+  for (guint i = 0; ctx->diff_bytes != NULL && i < ctx->diff_bytes->len; i++)
+    for (guint r = 0; r < ctx->regions->len; r++)
+      {
+        EsplashFlashRegion *region = g_ptr_array_index (ctx->regions, r);
+
+        if (region->address == g_array_index (ctx->pair_addresses, guint32, i))
+          esplash_flash_region_set_previous (region, g_ptr_array_index (ctx->diff_bytes, i));
+      }
 }
 
 static gboolean

@@ -123,6 +123,9 @@ context_clear (CliContext *ctx)
   g_clear_object (&ctx->plan);
   g_clear_object (&ctx->bundle);
   g_clear_pointer (&ctx->pair_paths, g_hash_table_unref);
+  g_clear_pointer (&ctx->pair_addresses, g_array_unref);
+  g_clear_pointer (&ctx->diff_with, g_strfreev);
+  g_clear_pointer (&ctx->diff_bytes, g_ptr_array_unref);
   g_strfreev (ctx->plan_lines);
   g_clear_pointer (&ctx->diagnosis, esplash_diagnosis_free);
   g_clear_pointer (&ctx->out, cli_output_free);
@@ -210,6 +213,9 @@ build_option_context (CliContext       *ctx,
       "Send the data uncompressed", NULL },
     { "no-skip", 0, 0, G_OPTION_ARG_NONE, &ctx->no_skip,
       "Write every sector, even those the flash holds already (compared by MD5)", NULL },
+    { "diff-with", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &ctx->diff_with,
+      "The file written last at an ADDRESS FILE pair's address (repeat, in the pairs' order; "
+      "skip for none): compared instead of asking the chip", "FILE" },
     { "no-verify", 0, 0, G_OPTION_ARG_NONE, &ctx->no_verify,
       "Do not compare the flash MD5 with the files after writing", NULL },
     { "erase-all", 'e', 0, G_OPTION_ARG_NONE, &ctx->erase_all,

@@ -348,6 +348,9 @@ def skip_case():
                    if '"progress"' in l]
         tap.ok(r.rc == 0 and skipped and skipped[-1] == 200 * 1024,
                "skip: --json progress counts the skipped bytes", repr(skipped[-3:]))
+        old_path = os.path.join(TMP, "skip-old.bin")
+        with open(old_path, "wb") as fh:
+            fh.write(image)
         image[150 * 1024] ^= 0xFF
         with open(path, "wb") as fh:
             fh.write(image)
@@ -357,6 +360,19 @@ def skip_case():
                sim.dump_flash(0x40000, len(image)) == bytes(image),
                "skip: one changed sector is one block, and the flash holds the new file",
                r.describe())
+
+        # --diff-with: back to the old file, compared with the one just written.
+        r = run_cli(*(common + ["--diff-with", path, "--diff-with", path, "0x40000", old_path]))
+        tap.ok(r.rc != 0 and "--diff-with was given 2 times for 1 ADDRESS FILE pair" in r.err,
+               "skip: --diff-with counts must match the pairs", r.describe())
+        before = data_commands(sim)
+        r = run_cli(*(common + ["--diff-with", path, "0x40000", old_path]))
+        image[150 * 1024] ^= 0xFF
+        tap.ok(r.rc == 0 and "with the file written there before" in r.out and
+               "196 of 200 KiB unchanged" in r.out and "Hash of data verified." in r.out and
+               data_commands(sim) == before + 1 and
+               sim.dump_flash(0x40000, len(image)) == bytes(image),
+               "skip: --diff-with writes the changed sector and verifies", r.describe())
         before = data_commands(sim)
         r = run_cli(*(common + ["--no-skip", "0x40000", path]))
         tap.ok(r.rc == 0 and "unchanged" not in r.out and data_commands(sim) - before == first,
