@@ -113,6 +113,28 @@ espressif_name (guint16 pid)
 }
 
 /**
+ * esplash_port_info_dup_adapter_key:
+ * @info: a port
+ *
+ * What identifies the adapter behind the port across plugs and reboots:
+ * "vid:pid:serial" in hex for USB (ttyUSB numbers move, a bridge's ids
+ * stay), the path otherwise. Settings found for an adapter (the fastest
+ * rate it holds) are kept under it.
+ *
+ * Returns: (transfer full): the key
+ */
+char *
+esplash_port_info_dup_adapter_key (const EsplashPortInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+
+  if (info->usb_vid != 0)
+    return g_strdup_printf ("%04x:%04x:%s", info->usb_vid, info->usb_pid,
+                            info->serial != NULL ? info->serial : "");
+  return g_strdup (info->path);
+}
+
+/**
  * esplash_port_info_classify:
  * @info: a port with path and USB ids filled in
  *

@@ -35,6 +35,9 @@ GType            esplash_port_info_get_type (void) G_GNUC_CONST;
 EsplashPortInfo *esplash_port_info_copy     (const EsplashPortInfo *info);
 void             esplash_port_info_free     (EsplashPortInfo       *info);
 
+/* "vid:pid:serial" (USB) or the path: the adapter, for remembered settings. */
+char            *esplash_port_info_dup_adapter_key (const EsplashPortInfo *info);
+
 /* Fills the derived fields (kind, friendly_name, looks_like_esp) from the ids. */
 void             esplash_port_info_classify (EsplashPortInfo *info);
 

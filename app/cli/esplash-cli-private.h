@@ -167,4 +167,8 @@ gboolean cli_prepare_image_info (CliContext *ctx, GError **error);
 gboolean cli_run_image_info     (CliContext *ctx, EsplashDevice *device,
                                  GCancellable *cancellable, GError **error);
 
+/* esplash-cli-baud.c: the rate -b auto found, per adapter (0: none yet). */
+guint cli_baud_memory_lookup (const char *adapter_key);
+void  cli_baud_memory_store  (const char *adapter_key, guint baud);
+
 G_END_DECLS

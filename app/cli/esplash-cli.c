@@ -394,6 +394,8 @@ run_session (CliContext             *ctx,
   g_autoptr(EsplashTransport) transport = NULL;
   g_autoptr(EsplashDevice) device = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *baud_key = NULL;
+  EsplashConnectOptions connect;
   gboolean ok;
 
   transport = esplash_transport_open (url, &local_error);
@@ -406,7 +408,17 @@ run_session (CliContext             *ctx,
   device = esplash_device_new (transport);
   esplash_device_set_event_func (device, cli_output_event, ctx->out, NULL);
 
-  ok = esplash_device_connect (device, &ctx->connect, cancellable, &local_error) &&
+  /* -b auto: start at the rate found last time on this adapter. */
+  connect = ctx->connect;
+  if (connect.auto_baud)
+    {
+      baud_key = info != NULL ? esplash_port_info_dup_adapter_key (info) : g_strdup (url);
+      connect.baud = cli_baud_memory_lookup (baud_key);
+    }
+  ok = esplash_device_connect (device, &connect, cancellable, &local_error);
+  if (ok && baud_key != NULL)
+    cli_baud_memory_store (baud_key, esplash_transport_get_baud (transport));
+  ok = ok &&
        ctx->command->run (ctx, device, cancellable, &local_error) &&
        esplash_device_leave (device, ctx->after_value, cancellable, &local_error);
   /* A refused plan is the firmware's problem, and says so itself. */

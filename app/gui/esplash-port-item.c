@@ -111,12 +111,7 @@ esplash_port_item_new_for_port (const EsplashPortInfo *info)
     self->title = g_strdup_printf (_("%s — %s"), name, info->path);
   self->looks_like_esp = info->looks_like_esp;
   self->kind = info->kind;
-  /* The adapter, not the path: ttyUSB numbers move, a bridge's ids stay. */
-  if (info->usb_vid != 0)
-    self->adapter_key = g_strdup_printf ("%04x:%04x:%s", info->usb_vid, info->usb_pid,
-                                         info->serial != NULL ? info->serial : "");
-  else
-    self->adapter_key = g_strdup (info->path);
+  self->adapter_key = esplash_port_info_dup_adapter_key (info);
   return self;
 }
 

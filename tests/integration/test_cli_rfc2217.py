@@ -177,7 +177,23 @@ def c3_watchdog_after():
                "resets: %r, state %s" % (rs, state))
 
 
-for case in (uart_default_reset, s3_usb_otg, c3_usb_jtag, c3_watchdog_after):
+def auto_baud():
+    """-b auto: the fastest rate the line holds (the sim's bridge: 921600),
+    found once, then remembered for this adapter (here: the URL)."""
+    with Sim("esp32s3", rfc2217=True) as sim:
+        common = ["-p", sim.url, "-b", "auto", "--after", "no-reset-stub"]
+        r = run_cli(*(common + ["chip-id"]))
+        tap.ok(r.rc == 0 and "Trying 2000000 baud" in r.out and
+               "Using 921600 baud" in r.out and "resetting the chip to try slower rates" in r.out,
+               "auto baud: 2 and 1.5 Mbaud break, 921600 holds", r.describe())
+        r = run_cli(*(common + ["chip-id"]))
+        tap.ok(r.rc == 0 and "Trying 2000000 baud" not in r.out and
+               "Using 921600 baud" in r.out,
+               "auto baud: the next run starts at the remembered 921600", r.describe())
+        tap.ok("chip-baud 921600" in sim.events(), "auto baud: the chip ran at 921600")
+
+
+for case in (uart_default_reset, s3_usb_otg, c3_usb_jtag, c3_watchdog_after, auto_baud):
     try:
         case()
     except SimError as e:
