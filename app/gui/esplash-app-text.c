@@ -205,3 +205,34 @@ esplash_chip_summary (const EsplashChipDescription *chip)
 
   return g_strjoinv (" · ", (char **) parts->pdata);
 }
+
+char *
+esplash_flash_result_text (guint64 bytes,
+                           guint64 unchanged,
+                           gdouble elapsed)
+{
+  g_autofree char *size = g_format_size (bytes);
+  g_autofree char *duration = NULL;
+
+  elapsed = MAX (elapsed, 0.001);
+  duration = esplash_format_duration (elapsed);
+  unchanged = MIN (unchanged, bytes);
+  if (unchanged > 0 && unchanged == bytes)
+    /* TRANSLATORS: "The board held this firmware already: nothing was written (checked in 1 second)." */
+    return g_strdup_printf (_("The board held this firmware already: nothing was written "
+                              "(checked in %s)."), duration);
+  if (unchanged > 0)
+    {
+      g_autofree char *changed = g_format_size (bytes - unchanged);
+
+      /* TRANSLATORS: "Wrote 12.3 kB of 1.2 MB in 2 seconds; the rest was on the board already." */
+      return g_strdup_printf (_("Wrote %s of %s in %s; the rest was on the board already."),
+                              changed, size, duration);
+    }
+  {
+    g_autofree char *rate = g_format_size ((guint64) (bytes / elapsed));
+
+    /* TRANSLATORS: "Wrote 1.2 MB in 14 seconds (86.0 kB/s)." */
+    return g_strdup_printf (_("Wrote %s in %s (%s/s)."), size, duration, rate);
+  }
+}

@@ -59,3 +59,18 @@ esplash_baud_memory_store (GSettings  *settings,
   g_variant_builder_add (&builder, "{su}", adapter_key, baud);
   g_settings_set_value (settings, KEY, g_variant_builder_end (&builder));
 }
+
+/* The chip's own USB ignores the rate, so Automatic leaves it there. */
+char *
+esplash_baud_memory_choose (GSettings             *settings,
+                            guint                  chosen,
+                            EsplashPortItem       *port,
+                            EsplashConnectOptions *connect)
+{
+  connect->baud = chosen;
+  if (chosen != 0 || esplash_port_item_get_kind (port) == ESPLASH_PORT_KIND_ESPRESSIF_USB)
+    return NULL;
+  connect->auto_baud = TRUE;
+  connect->baud = esplash_baud_memory_lookup (settings, esplash_port_item_get_adapter_key (port));
+  return g_strdup (esplash_port_item_get_adapter_key (port));
+}

@@ -227,25 +227,6 @@ ensure_virtual_board (EsplashWindow *self)
   return self->virtual_board;
 }
 
-/* Automatic: the chip's own USB ignores the rate, so leave it; on a bridge
- * find the fastest rate it holds, starting with the one found last time for
- * this adapter (remembered when the job succeeds). */
-static void
-choose_baud (EsplashWindow         *self,
-             EsplashPortItem       *port,
-             EsplashConnectOptions *connect)
-{
-  guint baud = esplash_options_panel_get_baud (self->options_section);
-
-  g_clear_pointer (&self->baud_key, g_free);
-  connect->baud = baud;
-  if (baud != 0 || esplash_port_item_get_kind (port) == ESPLASH_PORT_KIND_ESPRESSIF_USB)
-    return;
-  connect->auto_baud = TRUE;
-  self->baud_key = g_strdup (esplash_port_item_get_adapter_key (port));
-  connect->baud = esplash_baud_memory_lookup (self->settings, self->baud_key);
-}
-
 EsplashAfter
 esplash_window_get_after (EsplashWindow *self)
 {
@@ -268,7 +249,10 @@ esplash_window_new_plan (EsplashWindow    *self,
 
   plan = esplash_job_plan_new (action);
   esplash_connect_options_init (&connect);
-  choose_baud (self, port, &connect);
+  g_free (self->baud_key);
+  self->baud_key = esplash_baud_memory_choose (self->settings,
+                                               esplash_options_panel_get_baud (self->options_section),
+                                               port, &connect);
   connect.before = self->before;
   connect.stub_dir = app != NULL ? esplash_application_get_stub_dir (app) : NULL;
   esplash_job_plan_set_connect_options (plan, &connect);
@@ -398,29 +382,10 @@ static void
 flash_done (EsplashWindow *self,
             EsplashJob    *job)
 {
-  gdouble elapsed = MAX (esplash_job_get_elapsed (job), 0.001);
-  g_autofree char *size = g_format_size (self->job_bytes);
-  g_autofree char *rate = g_format_size ((guint64) (self->job_bytes / elapsed));
-  g_autofree char *duration = esplash_format_duration (elapsed);
-  g_autofree char *detail = NULL;
+  g_autofree char *detail = esplash_flash_result_text (self->job_bytes,
+                                                       esplash_job_get_bytes_unchanged (job),
+                                                       esplash_job_get_elapsed (job));
 
-  guint64 unchanged = MIN (esplash_job_get_bytes_unchanged (job), self->job_bytes);
-
-  if (unchanged > 0 && unchanged == self->job_bytes)
-    /* TRANSLATORS: "The board held this firmware already: nothing was written (checked in 1 second)." */
-    detail = g_strdup_printf (_("The board held this firmware already: nothing was written "
-                                "(checked in %s)."), duration);
-  else if (unchanged > 0)
-    {
-      g_autofree char *changed = g_format_size (self->job_bytes - unchanged);
-
-      /* TRANSLATORS: "Wrote 12.3 kB of 1.2 MB in 2 seconds; the rest was on the board already." */
-      detail = g_strdup_printf (_("Wrote %s of %s in %s; the rest was on the board already."),
-                                changed, size, duration);
-    }
-  else
-    /* TRANSLATORS: "Wrote 1.2 MB in 14 seconds (86.0 kB/s)." */
-    detail = g_strdup_printf (_("Wrote %s in %s (%s/s)."), size, duration, rate);
   esplash_window_show_result (self, "success", _("Firmware flashed"), detail);
   esplash_window_log (self, ESPLASH_LOG_INFO, detail);
 }
