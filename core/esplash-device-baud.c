@@ -39,13 +39,6 @@ static const guint8 sync_data[36] = {
   0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
 };
 
-static gboolean
-is_fatal (const GError *error)
-{
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-         g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE);
-}
-
 /* One SYNC and its 8 replies, every one intact. FALSE with @error set only
  * when nothing more can be done (cancelled, port gone). */
 static gboolean
@@ -75,7 +68,7 @@ sync_round_trip (EsplashDevice  *self,
 
       if (frame == NULL)
         {
-          if (is_fatal (local_error))
+          if (esplash_device_error_is_fatal (local_error))
             {
               g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;
@@ -131,7 +124,7 @@ send_change (EsplashDevice  *self,
     return FALSE;
   esplash_device_mark_noise (self);
   reply = esplash_device_next_frame (self, CHANGE_REPLY_MS, cancellable, &local_error);
-  if (reply == NULL && is_fatal (local_error))
+  if (reply == NULL && esplash_device_error_is_fatal (local_error))
     {
       g_propagate_error (error, local_error);
       return FALSE;

@@ -1,6 +1,6 @@
-/* esplash-device-connect.c: reset into the loader, sync, detect the chip,
- * post-connect steps, stub upload, baud change (protocol.md §2.2, §5.1,
- * §6.1–§6.7, §7.2, §7.3).
+/* esplash-device-connect.c: reset into the loader, sync, detect the chip
+ * (esplash-device-detect.c), post-connect steps, baud change, stub upload
+ * (protocol.md §2.2, §5.1, §6.3–§6.7, §7.2, §7.3).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -40,13 +40,6 @@ static const guint8 sync_data[36] = {
   0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
   0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55, 0x55,
 };
-
-static gboolean
-is_fatal (const GError *error)
-{
-  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
-         g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE);
-}
 
 #define LINE_TEXT_CAP (16 * 1024)
 
@@ -152,7 +145,7 @@ sync_once (EsplashDevice  *self,
 
       if (frame == NULL)
         {
-          if (is_fatal (local_error))
+          if (esplash_device_error_is_fatal (local_error))
             {
               g_propagate_error (error, g_steal_pointer (&local_error));
               return FALSE;
@@ -195,7 +188,7 @@ connect_attempt (EsplashDevice           *self,
       g_clear_error (&last_error);
       if (sync_once (self, cancellable, &last_error))
         return TRUE;
-      if (is_fatal (last_error))
+      if (esplash_device_error_is_fatal (last_error))
         break;
       if (!esplash_sleep (SYNC_RETRY_DELAY_MS, cancellable, error))
         {
@@ -266,7 +259,7 @@ reset_and_sync (EsplashDevice                *self,
           return TRUE;
         }
       collect_line_noise (self);
-      if (is_fatal (last_error))
+      if (esplash_device_error_is_fatal (last_error))
         {
           g_propagate_error (error, last_error);
           return FALSE;
@@ -278,150 +271,6 @@ reset_and_sync (EsplashDevice                *self,
   g_clear_error (&last_error);
   set_no_sync_error (self, attempts, self->rx_bytes - rx_start, error);
   return FALSE;
-}
-
-/* READ_REG of the magic register; *@refused when the ROM refused it as an
- * unknown or forbidden command. */
-static gboolean
-read_magic (EsplashDevice  *self,
-            guint32        *magic,
-            gboolean       *refused,
-            GCancellable   *cancellable,
-            GError        **error)
-{
-  EsplashResponse response = { 0 };
-  guint32 address = ESPLASH_CHIP_DETECT_MAGIC_REG;
-
-  *refused = FALSE;
-  if (!esplash_device_command_words (self, ESPLASH_OP_READ_REG, &address, 1, 0,
-                                     ESPLASH_DEFAULT_TIMEOUT_MS, FALSE, &response,
-                                     cancellable, error))
-    {
-      g_prefix_error (error, "Detecting the chip: ");
-      return FALSE;
-    }
-  if (response.status[0] != 0 && !esplash_response_is_unsupported (&response))
-    {
-      esplash_response_check (&response, error);
-      esplash_response_clear (&response);
-      g_prefix_error (error, "Detecting the chip: ");
-      return FALSE;
-    }
-  *refused = response.status[0] != 0;
-  *magic = response.value;
-  esplash_response_clear (&response);
-  return TRUE;
-}
-
-/* Chip identity (§6.2): the security info's chip id, else the magic value. */
-static gboolean
-detect_chip (EsplashDevice  *self,
-             GCancellable   *cancellable,
-             GError        **error)
-{
-  g_autoptr(GError) sec_error = NULL;
-  const EsplashChipInfo *chip = NULL;
-  gboolean refused = FALSE, sdm_s2;
-  guint32 magic = 0;
-
-  if (esplash_device_read_security_info (self, &self->security, cancellable, &sec_error))
-    {
-      self->secure_download_mode =
-        (self->security.flags & ESPLASH_SECURITY_SECURE_DOWNLOAD_ENABLE) != 0;
-      if (self->security.has_chip_id)
-        {
-          chip = esplash_chip_from_image_id (self->security.chip_id);
-          if (chip != NULL && chip->uses_magic)
-            chip = NULL;   /* only chips without a magic value are identified this way */
-        }
-    }
-  else if (is_fatal (sec_error))
-    {
-      g_propagate_error (error, g_steal_pointer (&sec_error));
-      return FALSE;
-    }
-  if (chip != NULL)
-    {
-      self->chip = chip;
-      return TRUE;
-    }
-
-  /* Only the ESP32-S2 in Secure Download Mode refuses READ_REG; its security
-   * info is the short form without a chip id, and says so. */
-  sdm_s2 = self->security.valid && !self->security.has_chip_id && self->secure_download_mode;
-
-  /* One refusal is no proof: a late copy of an earlier refusal looks the
-   * same. The copies are drained by now, so ask once more unless the
-   * security info already said why. */
-  for (guint i = 0; i < 2; i++)
-    {
-      if (!read_magic (self, &magic, &refused, cancellable, error))
-        return FALSE;
-      if (!refused || sdm_s2)
-        break;
-      esplash_device_log (self, ESPLASH_LOG_DEBUG,
-                          "READ_REG 0x%08X refused (%u of 2)", ESPLASH_CHIP_DETECT_MAGIC_REG, i + 1);
-    }
-
-  if (refused)
-    {
-      if (!sdm_s2)
-        {
-          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE,
-                       "Detecting the chip: the ROM refused to read register 0x%08X twice, "
-                       "and %s", ESPLASH_CHIP_DETECT_MAGIC_REG,
-                       self->security.valid ? "its security info does not say Secure Download Mode"
-                                            : "it gave no security info");
-          return FALSE;
-        }
-      self->chip = esplash_chip_get (ESPLASH_CHIP_ESP32S2);
-      return TRUE;
-    }
-
-  chip = esplash_chip_from_magic (magic);
-  if (chip == NULL)
-    {
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED_CHIP,
-                   "Unknown chip: magic value 0x%08X at 0x%08X%s", magic,
-                   ESPLASH_CHIP_DETECT_MAGIC_REG,
-                   self->security.has_chip_id ? "" : " and no chip id");
-      return FALSE;
-    }
-  self->chip = chip;
-  return TRUE;
-}
-
-static gboolean
-detect_console (EsplashDevice  *self,
-                GCancellable   *cancellable,
-                GError        **error)
-{
-  EsplashConsole console = ESPLASH_CONSOLE_UART;
-  guint16 vid = esplash_transport_get_usb_vid (self->transport);
-  guint16 pid = esplash_transport_get_usb_pid (self->transport);
-  guint32 address, value;
-
-  self->console = ESPLASH_CONSOLE_UART;
-  /* The port's USB identity is authoritative (esptool HEAD). */
-  if (vid != 0 && esplash_chip_from_usb (vid, pid, &console) != NULL)
-    {
-      self->console = console;
-      return TRUE;
-    }
-  if (vid == ESPLASH_ESPRESSIF_USB_VID && pid == ESPLASH_USB_JTAG_SERIAL_PID)
-    {
-      self->console = ESPLASH_CONSOLE_USB_JTAG;
-      return TRUE;
-    }
-
-  /* Otherwise ask the ROM which console it uses (esptool v4). */
-  if (self->chip->uartdev_buf_no == 0 || self->secure_download_mode)
-    return TRUE;
-  address = esplash_chip_uartdev_address (self->chip, self->revision);
-  if (!esplash_device_read_reg (self, address, &value, cancellable, error))
-    return FALSE;
-  self->console = esplash_chip_console_from_uartdev (self->chip, self->revision, value);
-  return TRUE;
 }
 
 /* §6.7, §7.5: the RTC watchdog and super-watchdog keep running over
@@ -514,7 +363,7 @@ run_stub (EsplashDevice  *self,
                                      MEM_END_ROM_TIMEOUT_MS, FALSE, &response, cancellable,
                                      &local_error))
     {
-      if (is_fatal (local_error))
+      if (esplash_device_error_is_fatal (local_error))
         {
           g_propagate_error (error, local_error);
           return FALSE;
@@ -711,7 +560,7 @@ connect_internal (EsplashDevice                *self,
     }
 
   esplash_device_stage (self, ESPLASH_STAGE_DETECTING);
-  if (!detect_chip (self, cancellable, error))
+  if (!esplash_device_detect_chip (self, cancellable, error))
     return FALSE;
   esplash_device_log (self, ESPLASH_LOG_INFO, "Detecting chip type... %s", self->chip->name);
 
@@ -733,7 +582,7 @@ connect_internal (EsplashDevice                *self,
                       self->chip->name, self->revision / 100, self->revision % 100,
                       self->secure_download_mode ? " in Secure Download Mode" : "");
 
-  if (!detect_console (self, cancellable, error))
+  if (!esplash_device_detect_console (self, cancellable, error))
     return FALSE;
 
   if (self->console == ESPLASH_CONSOLE_USB_JTAG && !self->secure_download_mode &&
@@ -791,7 +640,7 @@ esplash_device_connect (EsplashDevice                *self,
       esplash_device_mark_disconnected (self);
       /* The automatic rate stranded the chip at a rate the line does not
        * hold: reset it and search below that rate. */
-      if (self->baud_failed_at == 0 || is_fatal (local_error))
+      if (self->baud_failed_at == 0 || esplash_device_error_is_fatal (local_error))
         {
           g_propagate_error (error, local_error);
           return FALSE;

@@ -59,6 +59,18 @@ struct _EsplashDevice
   EsplashStage           stage;         /* last stage entered */
 };
 
+/* Cancelled, or the port is gone: nothing more to try on this session. */
+gboolean esplash_device_error_is_fatal (const GError *error);
+
+/* esplash-device-detect.c: which chip, on which console (sets chip,
+ * security info, secure_download_mode, console). */
+gboolean esplash_device_detect_chip    (EsplashDevice  *self,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+gboolean esplash_device_detect_console (EsplashDevice  *self,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+
 /* esplash-device-frames.c: frames on the wire. */
 /* Remembers how much the chip had printed, so that a panic since then ends
  * the next waits. */

@@ -223,6 +223,14 @@ esplash_device_mark_disconnected (EsplashDevice *self)
   self->flash_id = 0;
 }
 
+/* Cancelled, or the port is gone: nothing more to try on this session. */
+gboolean
+esplash_device_error_is_fatal (const GError *error)
+{
+  return g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+         g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE);
+}
+
 /* ------------------------------------------------------------------ */
 /* Events                                                              */
 
