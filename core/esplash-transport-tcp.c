@@ -17,6 +17,7 @@
 
 #include "esplash-error.h"
 #include "esplash-port-url.h"
+#include "esplash-telnet-rx-private.h"
 
 #include <string.h>
 
@@ -29,25 +30,9 @@
 #define WRITE_TIMEOUT_MS  10000
 #define ACK_TIMEOUT_MS    1000
 
-/* Telnet (RFC 854) commands and the options used (RFC 856, 858, 2217). */
-enum { TELNET_SE = 240, TELNET_SB = 250, TELNET_WILL = 251, TELNET_WONT = 252,
-       TELNET_DO = 253, TELNET_DONT = 254, TELNET_IAC = 255 };
-enum { OPT_BINARY = 0, OPT_SGA = 3, OPT_COM_PORT = 44 };
-
-/* COM-PORT-OPTION commands (RFC 2217); server replies add 100. */
-enum { CPO_SET_BAUDRATE = 1, CPO_SET_DATASIZE = 2, CPO_SET_PARITY = 3, CPO_SET_STOPSIZE = 4,
-       CPO_SET_CONTROL = 5, CPO_PURGE_DATA = 12, CPO_N_COMMANDS = 13, CPO_SERVER_OFFSET = 100 };
-
 /* Command values */
 enum { CONTROL_NO_FLOW = 1, CONTROL_DTR_ON = 8, CONTROL_DTR_OFF = 9, CONTROL_RTS_ON = 11,
        CONTROL_RTS_OFF = 12, PARITY_NONE = 1, STOPSIZE_1 = 1, PURGE_RECEIVE = 1 };
-
-/* Per-option negotiation state, a reduced RFC 1143 "Q method". */
-typedef enum { OPT_NO = 0, OPT_WANT_YES, OPT_YES } OptState;
-
-typedef enum { RX_DATA = 0, RX_IAC, RX_OPTION, RX_SB, RX_SB_IAC } RxState;
-
-#define SB_MAX 64
 
 struct _EsplashTransportTcp
 {
@@ -62,19 +47,8 @@ struct _EsplashTransportTcp
 
   GByteArray        *rx;            /* received data, telnet commands removed */
 
-  /* telnet receive parser; survives across reads */
-  RxState            rx_state;
-  guint8             rx_verb;
-  guint8             sb[SB_MAX];
-  gsize              sb_len;
-  gboolean           sb_overflow;
-
-  guint8             local_opt[256];  /* what we do (WILL) */
-  guint8             remote_opt[256]; /* what the server does (DO) */
-
-  /* server answers to COM-PORT-OPTION commands, indexed by command */
-  gboolean           reply_seen[CPO_N_COMMANDS];
-  guint32            reply_value[CPO_N_COMMANDS];
+  /* telnet receive parser and the server's answers */
+  EsplashTelnetRx    telnet;
   gboolean           never_acked[CPO_N_COMMANDS];
 
   /* whether the server's DTR/RTS match what the base class recorded */
@@ -125,17 +99,6 @@ send_all (EsplashTransportTcp  *self,
 }
 
 static gboolean
-send_telnet (EsplashTransportTcp  *self,
-             guint8                verb,
-             guint8                option,
-             GError              **error)
-{
-  const guint8 cmd[3] = { TELNET_IAC, verb, option };
-
-  return send_all (self, cmd, sizeof cmd, error);
-}
-
-static gboolean
 send_com_port (EsplashTransportTcp  *self,
                guint8                command,
                const guint8         *value,
@@ -156,132 +119,8 @@ send_com_port (EsplashTransportTcp  *self,
   g_byte_array_append (msg, tail, sizeof tail);
 
   g_debug ("%s: RFC 2217 command %u", self->peer, command);
-  self->reply_seen[command] = FALSE;
+  self->telnet.reply_seen[command] = FALSE;
   return send_all (self, msg->data, msg->len, error);
-}
-
-static void
-handle_negotiation (EsplashTransportTcp *self,
-                    guint8               verb,
-                    guint8               option)
-{
-  gboolean supported = option == OPT_BINARY || option == OPT_SGA || option == OPT_COM_PORT;
-  gboolean about_us = verb == TELNET_DO || verb == TELNET_DONT;
-  gboolean enable = verb == TELNET_DO || verb == TELNET_WILL;
-  guint8 *state = about_us ? &self->local_opt[option] : &self->remote_opt[option];
-  guint8 yes = about_us ? TELNET_WILL : TELNET_DO;
-  guint8 no = about_us ? TELNET_WONT : TELNET_DONT;
-
-  /* Answer only changes, never an acknowledgement, so nothing loops.
-   * Replies are best effort: a failed send shows up on the next write. */
-  if (enable && !supported)
-    send_telnet (self, no, option, NULL);
-  else if (enable)
-    {
-      if (*state == OPT_NO)
-        send_telnet (self, yes, option, NULL);
-      *state = OPT_YES;
-    }
-  else
-    {
-      if (*state == OPT_YES)
-        send_telnet (self, no, option, NULL);
-      if (option == OPT_COM_PORT && verb == TELNET_DONT)
-        g_debug ("%s: the server refused COM-PORT-OPTION", self->peer);
-      *state = OPT_NO;
-    }
-}
-
-static void
-handle_subnegotiation (EsplashTransportTcp *self)
-{
-  guint8 command;
-  guint32 value = 0;
-
-  if (self->sb_overflow || self->sb_len < 2 || self->sb[0] != OPT_COM_PORT)
-    return;
-
-  command = self->sb[1];
-  for (gsize i = 2; i < self->sb_len && i < 6; i++)
-    value = (value << 8) | self->sb[i];
-
-  if (command >= CPO_SERVER_OFFSET && command - CPO_SERVER_OFFSET < CPO_N_COMMANDS)
-    {
-      command -= CPO_SERVER_OFFSET;
-      self->reply_seen[command] = TRUE;
-      self->reply_value[command] = value;
-    }
-  /* Line-state and modem-state notifications are not needed. */
-}
-
-/* Runs received bytes through the telnet parser, appending data to rx. */
-static void
-feed_telnet (EsplashTransportTcp *self,
-             const guint8        *buf,
-             gsize                len)
-{
-  for (gsize i = 0; i < len; i++)
-    {
-      guint8 b = buf[i];
-
-      switch (self->rx_state)
-        {
-        case RX_DATA:
-          if (b == TELNET_IAC)
-            self->rx_state = RX_IAC;
-          else
-            g_byte_array_append (self->rx, &b, 1);
-          break;
-
-        case RX_IAC:
-          self->rx_state = RX_DATA;
-          if (b == TELNET_IAC)
-            g_byte_array_append (self->rx, &b, 1);
-          else if (b >= TELNET_WILL && b <= TELNET_DONT)
-            {
-              self->rx_verb = b;
-              self->rx_state = RX_OPTION;
-            }
-          else if (b == TELNET_SB)
-            {
-              self->sb_len = 0;
-              self->sb_overflow = FALSE;
-              self->rx_state = RX_SB;
-            }
-          /* other commands (NOP, GA, …) carry no data */
-          break;
-
-        case RX_OPTION:
-          self->rx_state = RX_DATA;
-          handle_negotiation (self, self->rx_verb, b);
-          break;
-
-        case RX_SB:
-        case RX_SB_IAC:
-          if (self->rx_state == RX_SB && b == TELNET_IAC)
-            self->rx_state = RX_SB_IAC;
-          else if (self->rx_state == RX_SB || b == TELNET_IAC)
-            {
-              /* a data byte, or IAC IAC standing for 0xFF */
-              self->rx_state = RX_SB;
-              if (self->sb_len < SB_MAX)
-                self->sb[self->sb_len++] = b;
-              else
-                self->sb_overflow = TRUE;
-            }
-          else
-            {
-              /* IAC SE ends it; anything else is malformed, drop it. */
-              self->rx_state = RX_DATA;
-              if (b == TELNET_SE)
-                handle_subnegotiation (self);
-            }
-          break;
-
-        default:
-          g_assert_not_reached ();
-        }
-    }
 }
 
 /* Waits up to @timeout_us for bytes and takes in what is there.
@@ -322,7 +161,14 @@ pump (EsplashTransportTcp  *self,
     }
 
   if (self->rfc2217)
-    feed_telnet (self, buf, (gsize) n);
+    {
+      g_autoptr(GByteArray) answers = g_byte_array_new ();
+
+      esplash_telnet_rx_feed (&self->telnet, buf, (gsize) n, self->rx, answers);
+      /* Best effort: a failed send shows up on the next write. */
+      if (answers->len > 0)
+        send_all (self, answers->data, answers->len, NULL);
+    }
   else
     g_byte_array_append (self->rx, buf, (guint) n);
   return TRUE;
@@ -343,7 +189,7 @@ wait_replies (EsplashTransportTcp  *self,
     {
       guint8 command = commands[i];
 
-      while (!self->never_acked[command] && !self->reply_seen[command])
+      while (!self->never_acked[command] && !self->telnet.reply_seen[command])
         {
           gint64 remaining = deadline - g_get_monotonic_time ();
 
@@ -385,11 +231,12 @@ check_baud_reply (EsplashTransportTcp  *self,
                   guint                 baud,
                   GError              **error)
 {
-  if (self->reply_seen[CPO_SET_BAUDRATE] && self->reply_value[CPO_SET_BAUDRATE] != baud)
+  if (self->telnet.reply_seen[CPO_SET_BAUDRATE] &&
+      self->telnet.reply_value[CPO_SET_BAUDRATE] != baud)
     {
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
                    "The RFC 2217 server %s did not accept %u baud (it answered %u)",
-                   self->peer, baud, self->reply_value[CPO_SET_BAUDRATE]);
+                   self->peer, baud, self->telnet.reply_value[CPO_SET_BAUDRATE]);
       return FALSE;
     }
   return TRUE;
@@ -438,17 +285,17 @@ start_rfc2217 (EsplashTransportTcp  *self,
   };
   gint64 deadline;
 
-  self->local_opt[OPT_BINARY] = OPT_WANT_YES;
-  self->remote_opt[OPT_BINARY] = OPT_WANT_YES;
-  self->local_opt[OPT_SGA] = OPT_WANT_YES;
-  self->remote_opt[OPT_SGA] = OPT_WANT_YES;
-  self->local_opt[OPT_COM_PORT] = OPT_WANT_YES;
+  self->telnet.local_opt[OPT_BINARY] = OPT_WANT_YES;
+  self->telnet.remote_opt[OPT_BINARY] = OPT_WANT_YES;
+  self->telnet.local_opt[OPT_SGA] = OPT_WANT_YES;
+  self->telnet.remote_opt[OPT_SGA] = OPT_WANT_YES;
+  self->telnet.local_opt[OPT_COM_PORT] = OPT_WANT_YES;
 
   if (!send_all (self, offers, sizeof offers, error))
     return FALSE;
 
   deadline = g_get_monotonic_time () + self->ack_timeout_ms * G_TIME_SPAN_MILLISECOND;
-  while (self->local_opt[OPT_COM_PORT] == OPT_WANT_YES)
+  while (self->telnet.local_opt[OPT_COM_PORT] == OPT_WANT_YES)
     {
       gint64 remaining = deadline - g_get_monotonic_time ();
 
@@ -460,7 +307,7 @@ start_rfc2217 (EsplashTransportTcp  *self,
       if (!pump (self, remaining, error))
         return FALSE;
     }
-  if (self->local_opt[OPT_COM_PORT] == OPT_NO)
+  if (self->telnet.local_opt[OPT_COM_PORT] == OPT_NO)
     {
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED,
                    "The server %s does not support RFC 2217 (it refused COM-PORT-OPTION); "
