@@ -410,6 +410,20 @@ chip_from_banner (const char *text)
   return ESPLASH_CHIP_UNKNOWN;
 }
 
+/* Longest mode name kept ("DOWNLOAD_BOOT(UART0/UART1/SDIO_REI_REO_V2)" is 42). */
+#define MODE_NAME_MAX 80
+
+/* The digits of a boot value; a garbled line may carry any number of them,
+ * so it saturates instead of wrapping to a negative (or small) number. */
+static gint
+parse_boot_value (const char *digits,
+                  guint       base)
+{
+  guint64 v = g_ascii_strtoull (digits, NULL, base);
+
+  return (gint) MIN (v, (guint64) G_MAXINT);
+}
+
 /**
  * esplash_boot_message_parse:
  * @data: bytes the chip printed
@@ -452,10 +466,12 @@ esplash_boot_message_parse (const guint8       *data,
 
       g_match_info_fetch_pos (m, 0, &start, &end);
       found_at = start;
-      out->value = (gint) g_ascii_strtoll (value, NULL, 16);
+      out->value = parse_boot_value (value, 16);
       out->esp8266_format = FALSE;
       g_free (out->mode_name);
-      out->mode_name = mode != NULL && *mode != '\0' ? g_strdup (mode) : NULL;
+      /* the text in parentheses may hold any byte: keep it printable */
+      out->mode_name = mode != NULL && *mode != '\0'
+        ? esplash_diagnosis_quote_text ((const guint8 *) mode, strlen (mode), MODE_NAME_MAX) : NULL;
       g_match_info_next (m, NULL);
     }
   g_clear_pointer (&m, g_match_info_free);
@@ -469,7 +485,7 @@ esplash_boot_message_parse (const guint8       *data,
           g_autofree char *first = g_match_info_fetch (m, 1);
 
           found_at = start;
-          out->value = (gint) g_ascii_strtoll (first, NULL, 10);
+          out->value = parse_boot_value (first, 10);
           out->esp8266_format = TRUE;
           g_clear_pointer (&out->mode_name, g_free);
           if (out->chip == ESPLASH_CHIP_UNKNOWN)

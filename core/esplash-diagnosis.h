@@ -123,7 +123,7 @@ typedef struct {
   gint              value;       /* boot:0xNN, or ESP8266's first boot mode number; -1 if none */
   gboolean          esp8266_format; /* "boot mode:(x,y)" */
   char             *line;        /* the rst:/boot line as printed (printable ASCII); nullable */
-  char             *mode_name;   /* "SPI_FAST_FLASH_BOOT"; nullable */
+  char             *mode_name;   /* "SPI_FAST_FLASH_BOOT" (other bytes quoted as \xNN); nullable */
 } EsplashBootMessage;
 
 void     esplash_boot_message_clear (EsplashBootMessage *message);

@@ -129,6 +129,18 @@ test_boot_messages (void)
 
   g_assert_false (esplash_boot_message_parse ((const guint8 *) "hello\r\n", 7, &m));
   esplash_boot_message_clear (&m);
+
+  /* Garbled lines with too many digits saturate, never wrap below 0 (fuzz-bootlog). */
+  parse_kind ("rst:0x1 (POWERON_RESET),boot:0x80000013 (SPI_FAST_FLASH_BOOT)", &m);
+  g_assert_cmpint (m.value, ==, G_MAXINT);
+  esplash_boot_message_clear (&m);
+  parse_kind ("rst cause:2, boot mode:(4294967299,6)", &m);
+  g_assert_cmpint (m.value, ==, G_MAXINT);
+  esplash_boot_message_clear (&m);
+  /* Bytes in the mode name are quoted: it ends up in UTF-8 text. */
+  parse_kind ("rst:0x1 (POWERON),boot:0x1 (SPI_DOWNLOAD_BOOT(\xff\x01))", &m);
+  g_assert_cmpstr (m.mode_name, ==, "SPI_DOWNLOAD_BOOT(\\xff\\x01)");
+  esplash_boot_message_clear (&m);
 }
 
 static void
