@@ -67,7 +67,7 @@ fi
 
 # ---- build -------------------------------------------------------------------
 if [ ! -f "$build/build.ninja" ]; then
-  CC=clang meson setup "$build" --werror -Dfuzzing=true -Db_sanitize=address,undefined \
+  CC=clang meson setup "$build" -Dfuzzing=true -Db_sanitize=address,undefined \
     -Db_lundef=false -Dbuildtype=debugoptimized -Dgui=disabled -Dintrospection=disabled \
     -Ddocs=false >/dev/null
 fi
