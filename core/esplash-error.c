@@ -33,6 +33,8 @@ esplash_error_code_nick (EsplashError code)
     [ESPLASH_ERROR_VERIFY_FAILED] = "verify-failed",
     [ESPLASH_ERROR_PORT_GONE] = "port-gone",
     [ESPLASH_ERROR_INVALID_ARGUMENT] = "invalid-argument",
+    [ESPLASH_ERROR_LINE_DAMAGED] = "line-damaged",
+    [ESPLASH_ERROR_CHIP_RESET] = "chip-reset",
   };
 
   if ((guint) code < G_N_ELEMENTS (nicks) && nicks[code] != NULL)

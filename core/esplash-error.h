@@ -27,6 +27,10 @@ G_BEGIN_DECLS
  * @ESPLASH_ERROR_VERIFY_FAILED: the flash MD5 differs from the image
  * @ESPLASH_ERROR_PORT_GONE: the port vanished while in use
  * @ESPLASH_ERROR_INVALID_ARGUMENT: bad input from the caller (URL, option, address)
+ * @ESPLASH_ERROR_LINE_DAMAGED: replies kept arriving damaged (bytes lost or
+ *   changed on the line) after every retry
+ * @ESPLASH_ERROR_CHIP_RESET: the chip was reset (or restarted its loader)
+ *   while an operation ran, and the session could not be taken up again
  *
  * Values are stable and never renumbered. Cancellation is always
  * %G_IO_ERROR_CANCELLED, never one of these.
@@ -47,6 +51,8 @@ typedef enum {
   ESPLASH_ERROR_VERIFY_FAILED = 12,
   ESPLASH_ERROR_PORT_GONE = 13,
   ESPLASH_ERROR_INVALID_ARGUMENT = 14,
+  ESPLASH_ERROR_LINE_DAMAGED = 15,
+  ESPLASH_ERROR_CHIP_RESET = 16,
 } EsplashError;
 
 GQuark       esplash_error_quark   (void);

@@ -29,6 +29,7 @@ esplash_stage_nick (EsplashStage stage)
     [ESPLASH_STAGE_READING] = "reading",
     [ESPLASH_STAGE_LEAVING] = "leaving",
     [ESPLASH_STAGE_DONE] = "done",
+    [ESPLASH_STAGE_RECONNECTING] = "reconnecting",
   };
 
   if ((guint) stage < G_N_ELEMENTS (nicks) && nicks[stage] != NULL)

@@ -28,6 +28,9 @@ typedef enum {
   ESPLASH_STAGE_READING,
   ESPLASH_STAGE_LEAVING,          /* reset out of the bootloader */
   ESPLASH_STAGE_DONE,
+  /* appended: the session was lost mid-operation (reply lost, chip reset,
+   * port gone) and is being taken up again; the operation resumes after */
+  ESPLASH_STAGE_RECONNECTING,
 } EsplashStage;
 
 typedef enum {
