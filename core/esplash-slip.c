@@ -25,6 +25,8 @@ struct _EsplashSlipDecoder {
   GBytes       *complete;  /* the last complete frame, until taken */
   GByteArray   *noise;     /* may grow to 2 × NOISE_CAP; trimmed on read */
   guint64       noise_total;
+  guint64       oversize_count;
+  guint64       bad_escape_count;
 };
 
 /**
@@ -137,6 +139,7 @@ add_byte (EsplashSlipDecoder *self,
 {
   if (self->frame->len >= self->max_frame)
     {
+      self->oversize_count++;
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
                    "SLIP frame longer than %" G_GSIZE_FORMAT " bytes", self->max_frame);
       return fail_frame (self, FALSE);
@@ -184,6 +187,7 @@ esplash_slip_decoder_push (EsplashSlipDecoder *self,
         return add_byte (self, ESPLASH_SLIP_END, error);
       if (byte == ESPLASH_SLIP_ESC_ESC)
         return add_byte (self, ESPLASH_SLIP_ESC, error);
+      self->bad_escape_count++;
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
                    "Invalid SLIP escape (0xdb, 0x%02x)", byte);
       return fail_frame (self, byte == ESPLASH_SLIP_END);
@@ -279,4 +283,32 @@ esplash_slip_decoder_get_noise_total (EsplashSlipDecoder *self)
   g_return_val_if_fail (self != NULL, 0);
 
   return self->noise_total;
+}
+
+/**
+ * esplash_slip_decoder_get_oversize_count:
+ *
+ * Returns: how many frames were dropped for being longer than the decoder's
+ *   max_frame since it was created
+ */
+guint64
+esplash_slip_decoder_get_oversize_count (EsplashSlipDecoder *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->oversize_count;
+}
+
+/**
+ * esplash_slip_decoder_get_bad_escape_count:
+ *
+ * Returns: how many frames were dropped for an invalid escape (0xDB followed
+ *   by neither 0xDC nor 0xDD) since the decoder was created
+ */
+guint64
+esplash_slip_decoder_get_bad_escape_count (EsplashSlipDecoder *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->bad_escape_count;
 }

@@ -44,6 +44,11 @@ void                esplash_slip_decoder_clear_noise (EsplashSlipDecoder *self);
 /* Noise bytes seen since the decoder was made (never reset, not capped): the
  * newest (total - mark) bytes of get_noise() arrived after a mark taken earlier. */
 guint64             esplash_slip_decoder_get_noise_total (EsplashSlipDecoder *self);
+/* Frames dropped since the decoder was made (never reset): longer than
+ * max_frame, or with 0xDB followed by neither 0xDC nor 0xDD. A caller tells
+ * which kind an %ESPLASH_SLIP_ERROR was by the count that rose. */
+guint64             esplash_slip_decoder_get_oversize_count   (EsplashSlipDecoder *self);
+guint64             esplash_slip_decoder_get_bad_escape_count (EsplashSlipDecoder *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EsplashSlipDecoder, esplash_slip_decoder_free)
 
