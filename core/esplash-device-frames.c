@@ -82,7 +82,29 @@ esplash_device_mark_noise (EsplashDevice *self)
   self->noise_mark = esplash_slip_decoder_get_noise_total (self->decoder);
 }
 
-/* Feeds buffered bytes to the decoder until a frame completes. */
+/* What a frame the decoder dropped says about the line. Both are
+ * ESPLASH_ERROR_PROTOCOL: the frame is lost, not the session (a repeat may
+ * still get the reply). */
+static void
+set_bad_frame_error (gboolean   oversize,
+                     guint8     byte,
+                     GError   **error)
+{
+  if (oversize)
+    g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
+                 "The chip sent a frame larger than any reply (over %u bytes before its end): "
+                 "the line is not carrying the ROM loader's protocol",
+                 (guint) ESPLASH_SLIP_DEFAULT_MAX_FRAME);
+  else
+    g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
+                 "The chip sent a frame with an invalid escape (0xDB followed by 0x%02X, "
+                 "where only 0xDC or 0xDD may follow): a byte was damaged on the line, or "
+                 "the line is not carrying the ROM loader's protocol", byte);
+}
+
+/* Feeds buffered bytes to the decoder until a frame completes. Whatever
+ * comes, self->rx only ever holds what one read brought (READ_CHUNK): the
+ * decoder keeps at most one frame (max_frame) and a capped noise buffer. */
 static GBytes *
 decode_buffered (EsplashDevice  *self,
                  GError        **error)
@@ -91,7 +113,9 @@ decode_buffered (EsplashDevice  *self,
 
   for (i = 0; i < self->rx->len; i++)
     {
-      EsplashSlipResult r = esplash_slip_decoder_push (self->decoder, self->rx->data[i], error);
+      guint64 oversized = esplash_slip_decoder_get_oversize_count (self->decoder);
+      guint8 byte = self->rx->data[i];
+      EsplashSlipResult r = esplash_slip_decoder_push (self->decoder, byte, NULL);
 
       if (r == ESPLASH_SLIP_FRAME)
         {
@@ -101,11 +125,31 @@ decode_buffered (EsplashDevice  *self,
       if (r == ESPLASH_SLIP_ERROR)
         {
           g_byte_array_remove_range (self->rx, 0, i + 1);
+          set_bad_frame_error (esplash_slip_decoder_get_oversize_count (self->decoder) != oversized,
+                               byte, error);
           return NULL;
         }
     }
   g_byte_array_set_size (self->rx, 0);
   return NULL;
+}
+
+/* Why a wait for a frame ended without one. */
+static void
+set_no_frame_error (EsplashDevice  *self,
+                    guint64         bytes,
+                    GError        **error)
+{
+  if (bytes == 0)
+    g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT, "no serial data received");
+  else if (esplash_slip_decoder_in_frame (self->decoder))
+    g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT,
+                         "the chip's data stopped in the middle of a packet");
+  else
+    g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT,
+                 "%" G_GUINT64_FORMAT " byte%s arrived, none of them in a packet (the chip's "
+                 "console output, another baud rate, or a line that is not carrying the ROM "
+                 "loader's protocol)", bytes, bytes == 1 ? "" : "s");
 }
 
 /* One SLIP frame within @timeout_ms. On timeout: ESPLASH_ERROR_TIMED_OUT
@@ -117,7 +161,7 @@ esplash_device_next_frame (EsplashDevice  *self,
                            GError        **error)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * G_TIME_SPAN_MILLISECOND;
-  gboolean got_bytes = FALSE;
+  guint64 got_bytes = 0;
   guint8 buf[READ_CHUNK];
 
   for (;;)
@@ -131,18 +175,18 @@ esplash_device_next_frame (EsplashDevice  *self,
         return frame;
       if (local_error != NULL)
         {
-          g_propagate_prefixed_error (error, local_error, "Corrupt data from the chip: ");
+          g_propagate_error (error, local_error);
           return NULL;
         }
       if (!check_for_crash (self, error))
         return NULL;
 
+      /* A deadline, not "until a frame comes": an endless stream without
+       * one ends the wait as silence does. */
       remaining = deadline - g_get_monotonic_time ();
       if (remaining <= 0)
         {
-          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT,
-                       got_bytes ? "the chip's data stopped in the middle of a packet"
-                                 : "no serial data received");
+          set_no_frame_error (self, got_bytes, error);
           return NULL;
         }
       n = esplash_transport_read (self->transport, buf, sizeof buf,
@@ -151,7 +195,7 @@ esplash_device_next_frame (EsplashDevice  *self,
         return NULL;
       if (n > 0)
         {
-          got_bytes = TRUE;
+          got_bytes += (guint64) n;
           self->rx_bytes += (guint64) n;
           g_byte_array_append (self->rx, buf, (guint) n);
         }
