@@ -29,6 +29,12 @@
 #define CONNECT_TIMEOUT_S 10
 #define WRITE_TIMEOUT_MS  10000
 #define ACK_TIMEOUT_MS    1000
+/* Received serial data not yet read is kept up to this much; more is
+ * dropped, as a UART's receive buffer overruns. Reads take data as it comes,
+ * so only waits for the server's acknowledgements (up to ACK_TIMEOUT_MS,
+ * while resetting) let it pile up — and a peer that floods the line must not
+ * make that a memory problem. */
+#define RX_CAP            (256 * 1024)
 
 /* Command values */
 enum { CONTROL_NO_FLOW = 1, CONTROL_DTR_ON = 8, CONTROL_DTR_OFF = 9, CONTROL_RTS_ON = 11,
@@ -46,6 +52,7 @@ struct _EsplashTransportTcp
   gboolean           ignore_control_acks;
 
   GByteArray        *rx;            /* received data, telnet commands removed */
+  guint64            rx_overrun;    /* bytes dropped at RX_CAP */
 
   /* telnet receive parser and the server's answers */
   EsplashTelnetRx    telnet;
@@ -171,6 +178,15 @@ pump (EsplashTransportTcp  *self,
     }
   else
     g_byte_array_append (self->rx, buf, (guint) n);
+
+  if (self->rx->len > RX_CAP)
+    {
+      if (self->rx_overrun == 0)
+        g_debug ("%s: more than %u bytes received and not read: dropping the rest",
+                 self->peer, RX_CAP);
+      self->rx_overrun += self->rx->len - RX_CAP;
+      g_byte_array_set_size (self->rx, RX_CAP);
+    }
   return TRUE;
 }
 
