@@ -19,6 +19,9 @@
 #include <pwd.h>
 #endif
 
+/* The newest bytes kept of what the chip printed after connecting. */
+#define OPERATION_TEXT_CAP (16 * 1024)
+
 G_DEFINE_BOXED_TYPE (EsplashAttempt, esplash_attempt, esplash_attempt_copy, esplash_attempt_free)
 
 EsplashHostOs
@@ -95,6 +98,8 @@ esplash_attempt_copy (const EsplashAttempt *attempt)
   copy->port_name = g_strdup (attempt->port_name);
   copy->error = attempt->error != NULL ? g_error_copy (attempt->error) : NULL;
   copy->line_text = attempt->line_text != NULL ? g_bytes_ref (attempt->line_text) : NULL;
+  copy->operation_text = attempt->operation_text != NULL ? g_bytes_ref (attempt->operation_text)
+                                                         : NULL;
   copy->reappeared_as = g_strdup (attempt->reappeared_as);
   copy->node_group = g_strdup (attempt->node_group);
   copy->user_name = g_strdup (attempt->user_name);
@@ -121,6 +126,7 @@ esplash_attempt_free (EsplashAttempt *attempt)
   g_free (attempt->port_name);
   g_clear_error (&attempt->error);
   g_clear_pointer (&attempt->line_text, g_bytes_unref);
+  g_clear_pointer (&attempt->operation_text, g_bytes_unref);
   g_free (attempt->reappeared_as);
   g_free (attempt->node_group);
   g_free (attempt->user_name);
@@ -196,6 +202,25 @@ esplash_attempt_set_port_info (EsplashAttempt        *attempt,
   attempt->port_name = g_strdup (info->friendly_name);
 }
 
+/* What the chip printed outside SLIP frames since the connect last copied
+ * its noise into line_text (after the SYNC replies): mid-operation, a boot
+ * message there means the chip was reset. NULL when nothing arrived. */
+static GBytes *
+noise_since_connect (EsplashDevice *device)
+{
+  GByteArray *noise = esplash_slip_decoder_get_noise (device->decoder);
+  guint64 total = esplash_slip_decoder_get_noise_total (device->decoder);
+  gsize len;
+
+  if (total <= device->line_noise_mark)
+    return NULL;
+  len = (gsize) MIN (total - device->line_noise_mark, (guint64) noise->len);
+  len = MIN (len, (gsize) OPERATION_TEXT_CAP);   /* the newest bytes */
+  if (len == 0)
+    return NULL;
+  return g_bytes_new (noise->data + noise->len - len, len);
+}
+
 /**
  * esplash_attempt_set_device:
  * @device: the session the attempt used (connected or not)
@@ -223,6 +248,7 @@ esplash_attempt_set_device (EsplashAttempt *attempt,
       attempt->network = kind == ESPLASH_TRANSPORT_KIND_SOCKET ||
                          kind == ESPLASH_TRANSPORT_KIND_RFC2217;
       attempt->has_lines = esplash_transport_has_lines (transport);
+      attempt->baud = esplash_transport_get_baud (transport);
       if (attempt->usb_vid == 0 && esplash_transport_get_usb_vid (transport) != 0)
         {
           attempt->usb_vid = esplash_transport_get_usb_vid (transport);
@@ -235,6 +261,8 @@ esplash_attempt_set_device (EsplashAttempt *attempt,
   text = device->line_text->len > 0 ? device->line_text : device->boot_log;
   g_clear_pointer (&attempt->line_text, g_bytes_unref);
   attempt->line_text = g_bytes_new (text->data, text->len);
+  g_clear_pointer (&attempt->operation_text, g_bytes_unref);
+  attempt->operation_text = noise_since_connect (device);
   attempt->boot_mode = device->boot_mode;
   attempt->download_banner = device->boot_download;
   attempt->resets_run = device->resets_run;

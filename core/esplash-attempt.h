@@ -49,8 +49,11 @@ typedef struct {
   EsplashStage     stage;          /* stage reached when it failed */
 
   /* The line */
+  guint            baud;           /* the port's baud rate when it failed; 0 = unknown */
   guint64          rx_bytes;       /* bytes received during the connect */
   GBytes          *line_text;      /* boot log and other non-SLIP output, in order; nullable */
+  GBytes          *operation_text; /* non-SLIP output after the chip answered SYNC (a boot
+                                      message here: it was reset mid-operation); nullable */
   gint             boot_mode;      /* "boot:0xNN" value, -1 if none */
   gboolean         download_banner;/* "waiting for download" (or ESP8266 boot mode:(1,x)) */
   guint            resets_run;     /* DTR/RTS reset steps run */
@@ -110,8 +113,9 @@ void  esplash_attempt_set_error     (EsplashAttempt *attempt, const GError *erro
 /* USB identity and names from a listed port. */
 void  esplash_attempt_set_port_info (EsplashAttempt *attempt, const EsplashPortInfo *info);
 /* Everything @device (and its transport) observed: USB identity, line
- * lines, boot log and line text, reset/SYNC counts, stage, chip, security,
- * flash id. Call after the failure, before closing the device. */
+ * lines, boot log and line text, what the chip printed after it answered,
+ * reset/SYNC counts, stage, chip, security, flash id. Call after the
+ * failure, before closing the device. */
 void  esplash_attempt_set_device    (EsplashAttempt *attempt, EsplashDevice *device);
 
 /* Host facts for the url: owner and mode of the device node, group

@@ -1,5 +1,7 @@
 /* esplash-diagnosis-private.h: shared by esplash-diagnosis.c (record,
- * boot-message decoding, output) and esplash-diagnosis-rules.c (verdicts).
+ * boot-message decoding, output) and the verdicts: esplash-diagnosis-rules.c
+ * (the port, and their order), -session.c (after the chip answered) and
+ * -connect.c (no SYNC reply).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -24,6 +26,7 @@ char *esplash_diagnosis_quote_text (const guint8 *data, gsize len, gsize max);
 /* What the rules share while judging one attempt. */
 typedef struct {
   const EsplashAttempt  *a;
+  EsplashChipFamily      hint;       /* the family the user chose, UNKNOWN if none */
   EsplashChipFamily      chip;       /* best guess, UNKNOWN if none */
   const EsplashChipInfo *info;       /* nullable */
   gboolean               native_usb; /* the chip's own USB (VID 0x303A) */
@@ -32,14 +35,21 @@ typedef struct {
   const guint8          *text;       /* the attempt's line text */
   gsize                  text_len;
   const char            *path;       /* the url, or "the port" */
+  gboolean               bad_flash_id; /* the flash answered its ID with all zeros or all ones */
 } EsplashDiagContext;
 
 /* "BOOT (GPIO0)", or a generic name when the family is unknown. */
 char       *esplash_diag_boot_button (const EsplashDiagContext *c);
+/* "writing", "the flasher stub was uploaded": for "while …". */
+const char *esplash_diag_stage_activity (EsplashStage stage);
 const char *esplash_diag_chip_name   (const EsplashDiagContext *c);
 void        esplash_diag_add_error_evidence    (EsplashDiagnosis *d, const EsplashDiagContext *c);
 /* troubleshooting.md §4: manual entry into download mode for the board style. */
 void        esplash_diag_add_manual_boot_steps (EsplashDiagnosis *d, const EsplashDiagContext *c);
+/* Verdicts for a failure after the chip answered — reset or stalled
+ * mid-operation, a damaged line, the flash, Secure Download Mode, another
+ * chip (esplash-diagnosis-session.c); NULL when none fits. */
+EsplashDiagnosis *esplash_diag_session (const EsplashDiagContext *c);
 /* Verdicts for a connect that never got a SYNC reply (esplash-diagnosis-connect.c). */
 EsplashDiagnosis *esplash_diag_connect (const EsplashDiagContext *c);
 

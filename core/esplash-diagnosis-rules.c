@@ -1,7 +1,9 @@
 /* esplash-diagnosis-rules.c: the verdicts — which cause fits what an
- * attempt observed, and the steps for that chip family and adapter.
- * Facts, causes and fixes: ../shared/docs/troubleshooting.md (§ and S
- * numbers below refer to it).
+ * attempt observed, and the steps for that chip family and adapter: the
+ * port here, and the order of all verdicts (esplash_diagnose); after the
+ * chip answered in esplash-diagnosis-session.c, a connect without a SYNC
+ * reply in esplash-diagnosis-connect.c. Facts, causes and fixes:
+ * ../shared/docs/troubleshooting.md (§ and S numbers below refer to it).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,13 +16,9 @@
 #include <errno.h>
 #include <string.h>
 
-#define SAFE_BAUD 115200
-
-
-
 /* "while …" wording for a stage. */
-static const char *
-stage_activity (EsplashStage stage)
+const char *
+esplash_diag_stage_activity (EsplashStage stage)
 {
   switch (stage)
     {
@@ -45,6 +43,10 @@ stage_activity (EsplashStage stage)
       return "connecting";
     case ESPLASH_STAGE_LEAVING:
       return "the chip was reset";
+    case ESPLASH_STAGE_RECONNECTING:
+      return "reconnecting after the session was lost";
+    case ESPLASH_STAGE_IDLE:
+    case ESPLASH_STAGE_DONE:
     default:
       return "talking to the loader";
     }
@@ -496,7 +498,8 @@ diagnose_port_gone (const EsplashDiagContext *c)
   esplash_diagnosis_set_explanation (d, "The serial port vanished while Esplash was using it: "
                                      "the cable was pulled or moved, the USB hub reset, or the "
                                      "board lost power.");
-  esplash_diagnosis_add_evidence (d, "The port stopped working while %s", stage_activity (a->stage));
+  esplash_diagnosis_add_evidence (d, "The port stopped working while %s",
+                                  esplash_diag_stage_activity (a->stage));
   if (a->port_reappeared)
     esplash_diagnosis_add_evidence (d, "It is back%s%s", a->reappeared_as != NULL ? " as " : "",
                                     a->reappeared_as != NULL ? a->reappeared_as : "");
@@ -520,157 +523,7 @@ diagnose_port_gone (const EsplashDiagContext *c)
 }
 
 /* ------------------------------------------------------------------ */
-/* After connecting                                                    */
-
-static EsplashDiagnosis *
-diagnose_flash_id (const EsplashDiagContext *c)
-{
-  const EsplashAttempt *a = c->a;
-  EsplashDiagnosis *d = esplash_diagnosis_new (ESPLASH_DIAGNOSIS_FLASH_NOT_CONNECTED, c->chip);
-
-  esplash_diagnosis_set_title (d, "The flash chip does not answer");
-  esplash_diagnosis_set_explanation (d, "%s answered, but its SPI flash returned ID 0x%06X: "
-                                     "nothing drives the flash data line. The flash is not "
-                                     "connected, not powered, or runs at the wrong voltage; "
-                                     "reads and writes will fail.", esplash_diag_chip_name (c), a->flash_id);
-  esplash_diagnosis_add_evidence (d, "Flash ID 0x%06X (%s)", a->flash_id,
-                                  a->flash_id == 0 ? "all zeros" : "all ones");
-  if (c->chip == ESPLASH_CHIP_ESP32)
-    {
-      if (c->have_boot && c->boot.value >= 0 && !c->boot.esp8266_format && (c->boot.value & 0x20) != 0)
-        esplash_diagnosis_add_evidence (d, "The boot log shows MTDI (GPIO12) high at reset: "
-                                        "1.8 V flash supply selected");
-      esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                                  "Disconnect anything on GPIO12 (MTDI): pulled high at reset it "
-                                  "switches the flash supply to 1.8 V, and a 3.3 V flash stops "
-                                  "answering.");
-      esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                                  "GPIO6–GPIO11 connect the flash: nothing else may be wired to "
-                                  "them.");
-    }
-  else if (c->chip == ESPLASH_CHIP_ESP8266)
-    esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                                "GPIO6–GPIO11 connect the flash: nothing else may be wired to "
-                                "them.");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "Take the board off the breadboard (stray contacts on the flash "
-                              "pins) and use a stronger 3.3 V supply.");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "On a bare chip or custom board, check the flash wiring and its "
-                              "supply voltage.");
-  d->retry = ESPLASH_RETRY_NONE;
-  esplash_diag_add_error_evidence (d, c);
-  return d;
-}
-
-static EsplashDiagnosis *
-diagnose_sdm (const EsplashDiagContext *c)
-{
-  const EsplashAttempt *a = c->a;
-  EsplashDiagnosis *d = esplash_diagnosis_new (ESPLASH_DIAGNOSIS_SECURE_DOWNLOAD_MODE, c->chip);
-  gboolean no_baud = c->chip == ESPLASH_CHIP_ESP32C2 || c->chip == ESPLASH_CHIP_ESP32C5;
-
-  esplash_diagnosis_set_title (d, "%s is in Secure Download Mode", esplash_diag_chip_name (c));
-  esplash_diagnosis_set_explanation (d, "An eFuse limits this chip's ROM loader to a few "
-                                     "commands. This is permanent: it cannot be switched off. "
-                                     "Not possible: the flasher stub, reading flash or "
-                                     "registers, MD5 verification, erasing the whole chip%s. "
-                                     "Still possible: writing flash (in 4 KB-aligned regions, "
-                                     "flash size assumed 2 MB unless given)%s.",
-                                     no_baud ? ", changing the baud rate" : "",
-                                     no_baud ? "" : ", changing the baud rate");
-  if (a->security.valid)
-    esplash_diagnosis_add_evidence (d, "Security flags 0x%08X (bit 2: Secure Download Mode%s)",
-                                    a->security.flags,
-                                    (a->security.flags & ESPLASH_SECURITY_SECURE_BOOT_EN) != 0
-                                      ? "; bit 0: Secure Boot" : "");
-  else
-    esplash_diagnosis_add_evidence (d, "The ROM refused to read the chip's registers");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "Write the firmware with verification turned off (the ROM cannot "
-                              "compute the MD5).");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "Give the flash size explicitly (for example 4MB) when writing "
-                              "above 2 MB.");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "Reading back or erasing the whole flash is impossible on this "
-                              "chip; erase regions instead.");
-  d->retry = ESPLASH_RETRY_NONE;
-  esplash_diag_add_error_evidence (d, c);
-  return d;
-}
-
-static EsplashDiagnosis *
-diagnose_verify (const EsplashDiagContext *c)
-{
-  EsplashDiagnosis *d = esplash_diagnosis_new (ESPLASH_DIAGNOSIS_VERIFY_MISMATCH, c->chip);
-  gboolean empty = strstr (c->a->error->message, "empty") != NULL;
-
-  esplash_diagnosis_set_title (d, "The flash does not hold what was written");
-  esplash_diagnosis_set_explanation (d, "%s", empty
-                                     ? "The written region reads back as erased (all 0xFF): "
-                                       "the flash ignored the writes. It is probably "
-                                       "write-protected, or its supply sags while programming."
-                                     : "The flash's MD5 differs from the file's: the data was "
-                                       "not stored as sent. A weak 3.3 V supply, loaded flash "
-                                       "pins or a faulty (or smaller than declared) flash chip "
-                                       "cause this.");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL, "Write the firmware again once.");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "Power the board from a stronger supply (a direct USB port or a "
-                              "powered hub).");
-  if (empty)
-    esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                                "Clear the flash's write protection (status register), e.g. "
-                                "with esptool's write-flash-status --non-volatile 0.");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "If it keeps failing, suspect the flash chip itself.");
-  esplash_diag_add_error_evidence (d, c);
-  return d;
-}
-
-static EsplashDiagnosis *
-diagnose_stall (const EsplashDiagContext *c)
-{
-  const EsplashAttempt *a = c->a;
-  EsplashDiagnosis *d = esplash_diagnosis_new (ESPLASH_DIAGNOSIS_STALL_MID_WRITE, c->chip);
-
-  esplash_diagnosis_set_title (d, "The chip stopped answering while %s", stage_activity (a->stage));
-  esplash_diagnosis_set_explanation (d, "The connection worked, then broke down under load. "
-                                     "Usually the baud rate is too high for the adapter, cable "
-                                     "or hub, or the supply sags while the flash is written.");
-  esplash_diagnosis_add_evidence (d, "Connected to %s; the failure came while %s",
-                                  esplash_diag_chip_name (c), stage_activity (a->stage));
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "Try again at a lower baud rate (%u or 230400).", SAFE_BAUD);
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "Use a short cable straight into the computer, not a hub.");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "Power the board well: a sagging supply resets the chip mid-write.");
-  d->retry = ESPLASH_RETRY_LOWER_BAUD;
-  d->suggested_baud = SAFE_BAUD;
-  esplash_diag_add_error_evidence (d, c);
-  return d;
-}
-
-static EsplashDiagnosis *
-diagnose_wrong_chip (const EsplashDiagContext *c)
-{
-  EsplashDiagnosis *d = esplash_diagnosis_new (ESPLASH_DIAGNOSIS_WRONG_CHIP, c->a->chip);
-
-  esplash_diagnosis_set_title (d, "This is not the chip that was selected");
-  esplash_diagnosis_set_explanation (d, "The board carries a different chip family than the "
-                                     "one chosen. Firmware built for one family does not run "
-                                     "on another.");
-  esplash_diagnosis_add_step (d, ESPLASH_STEP_CHECK_NONE, NULL,
-                              "Choose “auto” (or the detected chip) and use firmware built for "
-                              "it.");
-  d->retry = ESPLASH_RETRY_NONE;
-  esplash_diag_add_error_evidence (d, c);
-  return d;
-}
-
-/* ------------------------------------------------------------------ */
+/* The order                                                           */
 
 static gboolean
 errno_is (const EsplashAttempt *a,
@@ -705,6 +558,8 @@ esplash_diagnose (const EsplashAttempt *attempt,
     return NULL;
 
   c.a = a;
+  c.hint = chip_hint;
+  c.bad_flash_id = bad_flash_id;
   c.path = a->url != NULL ? a->url : "the port";
   if (a->line_text != NULL)
     c.text = g_bytes_get_data (a->line_text, &c.text_len);
@@ -744,18 +599,7 @@ esplash_diagnose (const EsplashAttempt *attempt,
     d = diagnose_no_port (&c);
   else if (error_is (a, ESPLASH_ERROR_PORT_GONE) || a->port_vanished)
     d = diagnose_port_gone (&c);
-  else if (bad_flash_id)
-    d = diagnose_flash_id (&c);
-  else if (a->secure_download_mode)
-    d = diagnose_sdm (&c);
-  else if (error_is (a, ESPLASH_ERROR_VERIFY_FAILED))
-    d = diagnose_verify (&c);
-  else if (error_is (a, ESPLASH_ERROR_UNSUPPORTED_CHIP) && a->synced)
-    d = diagnose_wrong_chip (&c);
-  else if (a->synced && a->stage > ESPLASH_STAGE_SYNCING && a->stage <= ESPLASH_STAGE_READING &&
-           (error_is (a, ESPLASH_ERROR_TIMED_OUT) || error_is (a, ESPLASH_ERROR_PROTOCOL)))
-    d = diagnose_stall (&c);
-  else
+  else if ((d = esplash_diag_session (&c)) == NULL)
     d = esplash_diag_connect (&c);
 
   esplash_boot_message_clear (&c.boot);

@@ -34,6 +34,8 @@ G_BEGIN_DECLS
 #define ESPLASH_DIAGNOSIS_VERIFY_MISMATCH      "verify-mismatch"
 #define ESPLASH_DIAGNOSIS_APP_CRASH            "app-crash"
 #define ESPLASH_DIAGNOSIS_WRONG_CHIP           "wrong-chip"
+#define ESPLASH_DIAGNOSIS_LINE_DAMAGED         "line-damaged"
+#define ESPLASH_DIAGNOSIS_CHIP_RESET_MID_WRITE "chip-reset-mid-write"
 #define ESPLASH_DIAGNOSIS_UNKNOWN              "unknown"
 
 /* What would show that a step has worked (for the guided page's ticks). */

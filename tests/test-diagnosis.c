@@ -1,8 +1,8 @@
 /* test-diagnosis.c: the diagnosis engine fed from real causes on the
  * simulated chip and the network transport — application mode, another
  * baud, a banner without replies, Secure Download Mode, a silent flash,
- * unplugged, stalled and write-protected mid-write — and a silent TCP
- * endpoint. Host-side causes (held ports, permissions, missing ports) and
+ * unplugged, stalled, reset and write-protected mid-write — and a silent
+ * TCP endpoint. Host-side causes (held ports, permissions, missing ports) and
  * the pure rules are in test-diagnosis-host.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -587,6 +587,80 @@ test_verify_mismatch (void)
   g_assert_true (steps_have (d, "Write the firmware again"));
 }
 
+/* Someone presses RESET (BOOT released) on a board without the auto-reset
+ * circuit once the first block is acknowledged: the chip boots its flash
+ * and nothing can take it back into the loader. */
+typedef struct {
+  EsplashSim *sim;
+  gboolean    done;
+} ResetPress;
+
+static void
+reset_on_progress_cb (const EsplashEvent *event,
+                      gpointer            user_data)
+{
+  ResetPress *press = user_data;
+
+  if (event->kind != ESPLASH_EVENT_PROGRESS || event->stage != ESPLASH_STAGE_WRITING ||
+      event->overall_done == 0 || press->done)
+    return;
+  press->done = TRUE;
+  esplash_sim_set_boot_held (press->sim, FALSE);
+  esplash_sim_press_reset (press->sim);
+}
+
+static void
+test_chip_reset_mid_write (void)
+{
+  EsplashSimOptions so;
+  EsplashConnectOptions co;
+  g_autoptr(Fixture) f = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EsplashAttempt) a = NULL;
+  g_autoptr(EsplashDiagnosis) d = NULL;
+  g_autoptr(GPtrArray) regions = one_region (0x10000, 0x8000);
+  EsplashWriteOptions wo;
+  ResetPress press = { 0 };
+
+  esplash_sim_options_init (&so, ESPLASH_CHIP_ESP32);
+  so.boot_mode = ESPLASH_SIM_BOOT_DOWNLOAD;
+  so.auto_reset_circuit = FALSE;
+  f = fixture_new (&so);
+  press.sim = f->sim;
+  rom_connect_options (&co, 2);
+  co.before = ESPLASH_BEFORE_NO_RESET;
+  g_assert_true (esplash_device_connect (f->device, &co, NULL, &error));
+  g_assert_no_error (error);
+  esplash_device_set_event_func (f->device, reset_on_progress_cb, &press, NULL);
+  esplash_write_options_init (&wo);
+  wo.compress = ESPLASH_COMPRESS_NEVER;
+  g_assert_false (esplash_flash_write (f->device, regions, &wo, NULL, &error));
+  g_assert_true (press.done);
+  g_assert_nonnull (error);
+  g_test_message ("error: %s", error->message);
+
+  a = attempt_from (f->device, error);
+  d = esplash_diagnose (a, ESPLASH_CHIP_UNKNOWN);
+  print_diagnosis (d);
+  g_assert_cmpstr (d->id, ==, ESPLASH_DIAGNOSIS_CHIP_RESET_MID_WRITE);
+  g_assert_nonnull (strstr (d->title, "ESP32 was reset"));
+  /* The boot line the chip printed mid-write is quoted, with its cause.
+   * A session that tried to connect again (the CHIP_RESET error) may have
+   * started its own log afresh: then the error says what happened. */
+  if (evidence_has (d, "Boot message while"))
+    {
+      g_assert_true (evidence_has (d, "rst:0x1 (POWERON_RESET),boot:0x13 (SPI_FAST_FLASH_BOOT)"));
+      g_assert_true (evidence_has (d, "power-on reset"));
+      g_assert_true (evidence_has (d, "came back running from flash"));
+    }
+  else
+    {
+      g_assert_error (error, ESPLASH_ERROR, ESPLASH_ERROR_CHIP_RESET);
+    }
+  g_assert_true (steps_have (d, "do not press EN (RST) or BOOT"));
+  g_assert_cmpint (d->retry, ==, ESPLASH_RETRY_NORMAL);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -610,6 +684,7 @@ main (int    argc,
                         GINT_TO_POINTER (ESPLASH_CONSOLE_USB_JTAG), test_port_gone_mid_write);
   g_test_add_func ("/esplash/diagnosis/stall-mid-write", test_stall_mid_write);
   g_test_add_func ("/esplash/diagnosis/verify-mismatch", test_verify_mismatch);
+  g_test_add_func ("/esplash/diagnosis/chip-reset-mid-write", test_chip_reset_mid_write);
 
   return g_test_run ();
 }
