@@ -48,6 +48,7 @@ esplash_sim_power_cycle (EsplashSim *self)
   self->unplugged = FALSE;
   self->stalled = FALSE;
   self->n_commands = 0;
+  sim_hostile_reset (self);
   self->tx_free_us = self->rx_free_us = self->busy_until_us = 0;
   g_ptr_array_set_size (self->ram, 0);
   self->mem_current = NULL;
@@ -119,6 +120,8 @@ esplash_sim_get_stats (EsplashSim      *self,
   stats->host_to_chip = self->rx_count;
   stats->chip_to_host = self->tx_count;
   stats->busy_us = self->busy_total_us;
+  stats->hostile_frames = self->hostile_frames;
+  stats->hostile_bytes = self->hostile_bytes;
   g_mutex_unlock (&self->lock);
 }
 

@@ -56,6 +56,8 @@ typedef struct {
   char    **faults;
   gint      fault_every;
   gint      fault_after;
+  char    **hostile;
+  gint      hostile_after;
   char     *flash_file;
   char     *dump_flash;
   char     *events;
@@ -73,6 +75,7 @@ args_clear (Args *args)
   g_free (args->unsupported_reply);
   g_free (args->mac);
   g_strfreev (args->faults);
+  g_strfreev (args->hostile);
   g_free (args->flash_file);
   g_free (args->dump_flash);
   g_free (args->events);
@@ -166,6 +169,17 @@ parse_faults (char              **names,
         return usage_error ("unknown --fault '%s' (use drop, corrupt, stall, disconnect or wrong-status-len)",
                             names[i]);
     }
+  return TRUE;
+}
+
+static gboolean
+parse_hostile (char              **names,
+               EsplashSimHostile  *kinds)
+{
+  for (guint i = 0; names != NULL && names[i] != NULL; i++)
+    if (!esplash_sim_hostile_parse (names[i], kinds))
+      return usage_error ("unknown --hostile '%s' (use oversized, endless, endless-frames, "
+                          "bad-escape or unsolicited, or several separated by commas)", names[i]);
   return TRUE;
 }
 
@@ -272,6 +286,13 @@ build_options (const Args        *args,
     return usage_error ("--fault-after must not be negative");
   if (args->fault_after >= 0)
     options->fault_after = (guint) args->fault_after;
+
+  if (!parse_hostile (args->hostile, &options->hostile))
+    return FALSE;
+  if (args->hostile_after < -1)
+    return usage_error ("--hostile-after must not be negative");
+  if (args->hostile_after >= 0)
+    options->hostile_after = (guint) args->hostile_after;
   return TRUE;
 }
 
@@ -444,8 +465,10 @@ run_command (App  *app,
 
       esplash_sim_get_stats (app->sim, &stats);
       reply ("stats host-to-chip=%" G_GUINT64_FORMAT " chip-to-host=%" G_GUINT64_FORMAT
-             " busy-us=%" G_GINT64_FORMAT " baud=%u", stats.host_to_chip, stats.chip_to_host,
-             stats.busy_us, esplash_sim_get_baud (app->sim));
+             " busy-us=%" G_GINT64_FORMAT " baud=%u hostile-frames=%" G_GUINT64_FORMAT
+             " hostile-bytes=%" G_GUINT64_FORMAT, stats.host_to_chip, stats.chip_to_host,
+             stats.busy_us, esplash_sim_get_baud (app->sim), stats.hostile_frames,
+             stats.hostile_bytes);
     }
   else if (g_str_equal (cmd, "quit") && words->len == 1)
     {
@@ -621,7 +644,8 @@ run (const Args *args)
 int
 main (int argc, char **argv)
 {
-  Args args = { .port = 0, .en_delay_ms = -1, .max_baud = -1, .fault_every = -1, .fault_after = -1 };
+  Args args = { .port = 0, .en_delay_ms = -1, .max_baud = -1, .fault_every = -1, .fault_after = -1,
+                .hostile_after = -1 };
   const GOptionEntry entries[] = {
     { "chip", 0, 0, G_OPTION_ARG_STRING, &args.chip, "Chip to simulate (esp8266, esp32, esp32s3 …; required)", "CHIP" },
     { "port", 0, 0, G_OPTION_ARG_INT, &args.port, "TCP port on 127.0.0.1 (default 0: any free port)", "N" },
@@ -641,6 +665,8 @@ main (int argc, char **argv)
     { "fault", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.faults, "Inject a fault: drop, corrupt, stall, disconnect, wrong-status-len (repeatable)", "FAULT" },
     { "fault-every", 0, 0, G_OPTION_ARG_INT, &args.fault_every, "drop/corrupt: one byte in N (default 1000)", "N" },
     { "fault-after", 0, 0, G_OPTION_ARG_INT, &args.fault_after, "stall/disconnect: after N commands", "N" },
+    { "hostile", 0, 0, G_OPTION_ARG_STRING_ARRAY, &args.hostile, "Break the protocol: oversized, endless, endless-frames, bad-escape, unsolicited (repeatable or comma-separated)", "KIND" },
+    { "hostile-after", 0, 0, G_OPTION_ARG_INT, &args.hostile_after, "hostile: answer the first N commands normally (default 0)", "N" },
     { "flash-file", 0, 0, G_OPTION_ARG_FILENAME, &args.flash_file, "Load this file into the flash at offset 0", "PATH" },
     { "dump-flash", 0, 0, G_OPTION_ARG_FILENAME, &args.dump_flash, "Write the whole flash here at exit", "PATH" },
     { "events", 0, 0, G_OPTION_ARG_FILENAME, &args.events, "Append the chip's event lines to this file as they happen", "PATH" },

@@ -27,6 +27,9 @@
 #define DEFAULT_MAX_BAUD 921600
 /* Above the line's limit, one byte in this many arrives wrong. */
 #define OVERSPEED_ERROR_EVERY 64
+/* When the TX line is free again behind an endless stream: never (and far
+ * enough from G_MAXINT64 that adding wire time cannot overflow). */
+#define TX_FOREVER_US (G_MAXINT64 / 4)
 
 G_DEFINE_FINAL_TYPE (EsplashSim, esplash_sim, G_TYPE_OBJECT)
 
@@ -51,7 +54,8 @@ sim_chunk_free (gpointer data)
 {
   SimChunk *chunk = data;
 
-  g_byte_array_unref (chunk->data);
+  if (chunk->data != NULL)
+    g_byte_array_unref (chunk->data);
   g_free (chunk);
 }
 
@@ -106,6 +110,21 @@ garble (EsplashSim *self)
   return byte == ESPLASH_SLIP_END ? 0xFE : byte;
 }
 
+static void
+queue_chunk (EsplashSim *self,
+             SimChunk   *chunk,
+             gint64      not_before)
+{
+  chunk->baud = self->opt.timing || self->wire_paced ? self->chip_baud : 0;
+  chunk->start_us = MAX (not_before, self->tx_free_us);
+  if (sim_chunk_is_endless (chunk))
+    self->tx_free_us = TX_FOREVER_US;
+  else
+    self->tx_free_us = chunk->start_us + wire_time_us (sim_chunk_len (chunk), chunk->baud);
+  g_queue_push_tail (&self->out, chunk);
+  g_cond_broadcast (&self->cond);
+}
+
 void
 sim_emit (EsplashSim   *self,
           const guint8 *data,
@@ -140,11 +159,27 @@ sim_emit (EsplashSim   *self,
 
   chunk = g_new0 (SimChunk, 1);
   chunk->data = bytes;
-  chunk->baud = self->opt.timing || self->wire_paced ? self->chip_baud : 0;
-  chunk->start_us = MAX (not_before, self->tx_free_us);
-  self->tx_free_us = chunk->start_us + wire_time_us (bytes->len, chunk->baud);
-  g_queue_push_tail (&self->out, chunk);
-  g_cond_broadcast (&self->cond);
+  queue_chunk (self, chunk, not_before);
+}
+
+/* Output made up as the host reads it (esplash-sim-hostile.c). An endless
+ * stream holds the line for good: what is queued after it never arrives. */
+void
+sim_emit_generated (EsplashSim *self,
+                    SimGenKind  kind,
+                    guint64     len,
+                    guint32     seed,
+                    gint64      not_before)
+{
+  SimChunk *chunk;
+
+  if (self->unplugged || self->stalled || (kind == SIM_GEN_FILLER && len == 0))
+    return;
+  chunk = g_new0 (SimChunk, 1);
+  chunk->gen = kind;
+  chunk->gen_len = len;
+  chunk->gen_state = seed;
+  queue_chunk (self, chunk, not_before);
 }
 
 void
@@ -155,8 +190,8 @@ sim_emit_text (EsplashSim *self,
   sim_emit (self, (const guint8 *) text, strlen (text), not_before);
 }
 
-static gint64
-reply_time (EsplashSim *self)
+gint64
+sim_reply_time (EsplashSim *self)
 {
   return MAX (self->cmd_time_us, self->busy_until_us);
 }
@@ -169,7 +204,7 @@ sim_send_frame (EsplashSim   *self,
   g_autoptr(GByteArray) framed = g_byte_array_sized_new (len + 16);
 
   esplash_slip_encode (payload, len, framed);
-  sim_emit (self, framed->data, framed->len, reply_time (self));
+  sim_emit (self, framed->data, framed->len, sim_reply_time (self));
 }
 
 void
@@ -192,7 +227,10 @@ sim_reply (EsplashSim   *self,
   if (payload_len > 0)
     g_byte_array_append (packet, payload, payload_len);
   g_byte_array_append (packet, status, status_len);
-  sim_send_frame (self, packet->data, packet->len);
+  if (sim_hostile_active (self))
+    sim_hostile_reply (self, packet->data, packet->len);
+  else
+    sim_send_frame (self, packet->data, packet->len);
 }
 
 void
@@ -297,6 +335,7 @@ handle_frame (EsplashSim   *self,
     }
   if (self->stalled)
     return;
+  sim_hostile_command (self);
 
   if (self->autobaud_pending && opcode == ESPLASH_OP_SYNC)
     {
@@ -461,6 +500,8 @@ esplash_sim_new (const EsplashSimOptions *options)
   self->regs = g_hash_table_new (g_direct_hash, g_direct_equal);
   self->ram = g_ptr_array_new_with_free_func (sim_ram_segment_free);
   self->decoder = esplash_slip_decoder_new (DECODER_MAX_FRAME);
+  self->hostile_from = self->opt.hostile_after;
+  self->hostile_state = 0x1D872B41u;
   self->host_baud = HOST_DEFAULT_BAUD;
   self->chip_baud = sim_board_boot_baud (self);
 
@@ -533,10 +574,10 @@ chunk_ready (const SimChunk *chunk,
   if (now < chunk->start_us)
     return 0;
   if (chunk->baud == 0)
-    return chunk->data->len - chunk->pos;
+    return sim_chunk_len (chunk) - chunk->pos;
   elapsed = now - chunk->start_us;
   n = (guint64) elapsed * chunk->baud / 10000000;
-  n = MIN (n, chunk->data->len);
+  n = MIN (n, sim_chunk_len (chunk));
   return n > chunk->pos ? n - chunk->pos : 0;
 }
 
@@ -559,15 +600,24 @@ take_output (EsplashSim *self,
   while (copied < len && !g_queue_is_empty (&self->out))
     {
       SimChunk *chunk = g_queue_peek_head (&self->out);
-      gsize n = MIN (chunk_ready (chunk, now), len - copied);
+      gsize n;
 
+      /* A purge drops what has arrived; an endless stream keeps coming. */
+      if (buf == NULL && sim_chunk_is_endless (chunk))
+        break;
+      n = MIN (chunk_ready (chunk, now), len - copied);
       if (n == 0)
         break;
-      if (buf != NULL)
+      if (chunk->data != NULL && buf != NULL)
         memcpy (buf + copied, chunk->data->data + chunk->pos, n);
+      else if (buf != NULL)
+        {
+          sim_chunk_fill (chunk, buf + copied, n);
+          self->hostile_bytes += n;
+        }
       chunk->pos += n;
       copied += n;
-      if (chunk->pos < chunk->data->len)
+      if (chunk->pos < sim_chunk_len (chunk))
         break;
       sim_chunk_free (g_queue_pop_head (&self->out));
     }
@@ -600,6 +650,7 @@ esplash_sim_host_read (EsplashSim *self,
       gint64 next;
 
       sim_board_touch (self, now);
+      sim_hostile_touch (self, now);
       if (self->unplugged)
         {
           result = -1;
@@ -612,6 +663,9 @@ esplash_sim_host_read (EsplashSim *self,
       if (!g_queue_is_empty (&self->out))
         wake = MIN (wake, chunk_next_ready (g_queue_peek_head (&self->out)));
       next = sim_board_next_event (self);
+      if (next > 0)
+        wake = MIN (wake, next);
+      next = sim_hostile_next_event (self);
       if (next > 0)
         wake = MIN (wake, next);
       g_cond_wait_until (&self->cond, &self->lock, MAX (wake, now + 1));
@@ -637,6 +691,7 @@ esplash_sim_host_pending (EsplashSim *self)
   g_mutex_lock (&self->lock);
   now = sim_now ();
   sim_board_touch (self, now);
+  sim_hostile_touch (self, now);
   if (self->unplugged)
     n = -1;
   else
@@ -646,7 +701,7 @@ esplash_sim_host_pending (EsplashSim *self)
         gsize ready = chunk_ready (chunk, now);
 
         n += ready;
-        if (chunk->pos + ready < chunk->data->len)
+        if (chunk->pos + ready < sim_chunk_len (chunk))
           break;
       }
   g_mutex_unlock (&self->lock);

@@ -36,6 +36,18 @@ typedef enum {
   ESPLASH_SIM_FAULT_WRONG_STATUS_LEN = 1 << 4, /* ROM sends 2 status bytes, stub 4 */
 } EsplashSimFaults;
 
+/* A device that does not follow the protocol, for robustness tests
+ * (docs/simulator.md): every reply after EsplashSimOptions.hostile_after
+ * commands is sent the hostile way. */
+typedef enum {
+  ESPLASH_SIM_HOSTILE_NONE = 0,
+  ESPLASH_SIM_HOSTILE_OVERSIZED = 1 << 0,      /* each reply runs on for over 1 MiB before its end 0xC0 */
+  ESPLASH_SIM_HOSTILE_ENDLESS = 1 << 1,        /* a never-ending stream without 0xC0 instead of answers */
+  ESPLASH_SIM_HOSTILE_ENDLESS_FRAMES = 1 << 2, /* never-ending short junk frames instead of answers */
+  ESPLASH_SIM_HOSTILE_BAD_ESCAPE = 1 << 3,     /* 0xDB followed by another byte than 0xDC/0xDD in each reply */
+  ESPLASH_SIM_HOSTILE_UNSOLICITED = 1 << 4,    /* replies to commands never sent, around each reply and unasked */
+} EsplashSimHostile;
+
 typedef struct {
   EsplashChipFamily  family;
   EsplashConsole     console;          /* which interface the host is on */
@@ -60,6 +72,8 @@ typedef struct {
   EsplashSimFaults   faults;
   guint              fault_every;      /* for DROP/CORRUPT (default 1000) */
   guint              fault_after;      /* for STALL/DISCONNECT: number of commands first */
+  EsplashSimHostile  hostile;
+  guint              hostile_after;    /* commands answered normally first */
 } EsplashSimOptions;
 
 void esplash_sim_options_init (EsplashSimOptions *options, EsplashChipFamily family);
@@ -86,12 +100,20 @@ void   esplash_sim_set_boot_held  (EsplashSim *self, gboolean held);   /* BOOT b
 void   esplash_sim_press_reset    (EsplashSim *self);                  /* tap EN/RESET */
 void   esplash_sim_power_cycle    (EsplashSim *self);
 void   esplash_sim_unplug         (EsplashSim *self);                  /* the port vanishes */
+/* Turns the hostile modes on (or off with NONE) for the replies to commands
+ * after the next @after ones. */
+void   esplash_sim_set_hostile    (EsplashSim *self, EsplashSimHostile kinds, guint after);
+/* "oversized,endless" → kinds; FALSE for an unknown name. */
+gboolean    esplash_sim_hostile_parse (const char *names, EsplashSimHostile *kinds);
+const char *esplash_sim_hostile_name  (EsplashSimHostile kind);   /* one kind */
 
 /* Inspection, for tests and benchmarks. */
 typedef struct {
   guint64 host_to_chip;   /* bytes the host sent */
   guint64 chip_to_host;   /* bytes the chip sent (boot log included) */
   gint64  busy_us;        /* modelled erase, program and MD5 time (--timing) */
+  guint64 hostile_frames; /* frames the hostile modes sent damaged or made up */
+  guint64 hostile_bytes;  /* bytes of made-up output (filler, endless streams) read so far */
 } EsplashSimStats;
 void            esplash_sim_get_stats   (EsplashSim *self, EsplashSimStats *stats);
 EsplashSimState esplash_sim_get_state   (EsplashSim *self);
