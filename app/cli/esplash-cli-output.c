@@ -33,6 +33,7 @@ struct _CliOutput
   guint32  region_address;
   EsplashStage region_stage;
   gsize    compressed_size;    /* from the core's "Compressed A bytes to B" line, 0 = none */
+  gboolean reconnecting;       /* the session was lost: the region's rate goes on after it */
 };
 
 CliOutput *
@@ -103,8 +104,36 @@ stage_verb (EsplashStage stage)
       return "Verifying";
     case ESPLASH_STAGE_UPLOADING_STUB:
       return "Uploading stub";
+    case ESPLASH_STAGE_RECONNECTING:
+      return "Reconnecting";
     default:
       return "Working";
+    }
+}
+
+/* The stages of a connect (also when the session is taken up again). */
+static gboolean
+stage_is_connecting (EsplashStage stage)
+{
+  switch (stage)
+    {
+    case ESPLASH_STAGE_OPENING:
+    case ESPLASH_STAGE_RESETTING:
+    case ESPLASH_STAGE_SYNCING:
+    case ESPLASH_STAGE_DETECTING:
+    case ESPLASH_STAGE_UPLOADING_STUB:
+    case ESPLASH_STAGE_CHANGING_BAUD:
+      return TRUE;
+    case ESPLASH_STAGE_IDLE:
+    case ESPLASH_STAGE_ERASING:
+    case ESPLASH_STAGE_WRITING:
+    case ESPLASH_STAGE_VERIFYING:
+    case ESPLASH_STAGE_READING:
+    case ESPLASH_STAGE_LEAVING:
+    case ESPLASH_STAGE_DONE:
+    case ESPLASH_STAGE_RECONNECTING:
+    default:
+      return FALSE;
     }
 }
 
@@ -273,10 +302,21 @@ cli_output_event (const EsplashEvent *event,
   CliOutput *out = user_data;
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&out->lock);
 
-  if (event->kind == ESPLASH_EVENT_STAGE)
+  if (event->kind == ESPLASH_EVENT_STAGE && event->stage == ESPLASH_STAGE_RECONNECTING)
     {
-      /* A new region or stage restarts the rate and the plain-line steps. */
-      out->region_start_us = g_get_monotonic_time ();
+      /* The region goes on after it: its start and rate stay. */
+      out->reconnecting = TRUE;
+      out->last_percent = -1;
+    }
+  else if (event->kind == ESPLASH_EVENT_STAGE &&
+           !(out->reconnecting && stage_is_connecting (event->stage)))
+    {
+      /* A new region or stage restarts the rate and the plain-line steps;
+       * the region that was going on when the session was lost does not. */
+      if (!out->reconnecting || event->stage != out->region_stage ||
+          event->region_address != out->region_address)
+        out->region_start_us = g_get_monotonic_time ();
+      out->reconnecting = FALSE;
       out->region_stage = event->stage;
       out->region_address = event->region_address;
       out->last_percent = -1;
@@ -305,6 +345,13 @@ cli_output_event (const EsplashEvent *event,
         {
           close_progress_line (out);
           fprintf (stdout, "debug: stage %s\n", esplash_stage_nick (event->stage));
+          fflush (stdout);
+        }
+      if (event->stage == ESPLASH_STAGE_RECONNECTING)
+        {
+          /* Not only in --verbose: the progress stops while it lasts. */
+          close_progress_line (out);
+          fprintf (stdout, "Reconnecting to the chip...\n");
           fflush (stdout);
         }
       break;

@@ -52,6 +52,10 @@ esplash_stage_describe (EsplashStage  stage,
       return g_strdup (_("Resetting the board…"));
     case ESPLASH_STAGE_DONE:
       return g_strdup (_("Done"));
+    case ESPLASH_STAGE_RECONNECTING:
+      /* TRANSLATORS: the connection was lost mid-operation; the operation
+       * goes on once the chip answers again */
+      return g_strdup (_("Reconnecting to the chip…"));
     default:
       return g_strdup (_("Working…"));
     }
@@ -119,6 +123,10 @@ esplash_error_title (const GError     *error,
       return _("The firmware cannot be written as it is");
     case ESPLASH_ERROR_UNSUPPORTED_CHIP:
       return _("This chip is not supported");
+    case ESPLASH_ERROR_LINE_DAMAGED:
+      return _("The connection to the board is unreliable");
+    case ESPLASH_ERROR_CHIP_RESET:
+      return _("The board restarted during the operation");
     default:
       return failed_title (action);
     }
@@ -146,6 +154,10 @@ esplash_error_hint (const GError *error)
       return _("Plug the board back in and flash again; a loose cable or a weak USB port can cause this.");
     case ESPLASH_ERROR_VERIFY_FAILED:
       return _("Flash again at a lower baud rate; if it keeps failing, the flash chip may be damaged.");
+    case ESPLASH_ERROR_LINE_DAMAGED:
+      return _("Choose a lower baud rate, use a short cable without a USB hub, and close other programs that use the port.");
+    case ESPLASH_ERROR_CHIP_RESET:
+      return _("Do not press RESET or BOOT while flashing, close other programs that use the port, and power the board from a good USB port; then flash again.");
     default:
       return NULL;
     }
