@@ -32,6 +32,7 @@
 #define MEM_END_ROM_TIMEOUT_MS 200
 #define STUB_GREETING_TIMEOUT_MS 3000
 #define STUB_GREETING "OHAI"
+#define STUB_UPLOAD_ATTEMPTS 3
 
 static const guint8 sync_data[36] = {
   0x07, 0x07, 0x12, 0x20,
@@ -117,8 +118,8 @@ capture_boot_log (EsplashDevice  *self,
 
 /* One SYNC: the first reply within 100 ms, then the other seven (§2.2).
  * Missing extra replies are tolerated: opcode matching drops late ones. */
-static gboolean
-sync_once (EsplashDevice  *self,
+gboolean
+esplash_device_sync_once (EsplashDevice  *self,
            GCancellable   *cancellable,
            GError        **error)
 {
@@ -153,8 +154,11 @@ sync_once (EsplashDevice  *self,
           break;
         }
       f = g_bytes_get_data (frame, &len);
+      /* Any reply with value 0: a ROM's value (0x20120707) cannot lose all
+       * four bytes to a line that damages one now and then, and one damaged
+       * stub reply must not make the stub look like a ROM. */
       if (len >= ESPLASH_COMMAND_HEADER_LEN && f[0] == 0x01 && f[1] == ESPLASH_OP_SYNC)
-        stub_detected &= (f[4] | f[5] | f[6] | f[7]) == 0;
+        stub_detected |= (f[4] | f[5] | f[6] | f[7]) == 0;
     }
   self->sync_stub_detected = stub_detected;
   return TRUE;
@@ -186,7 +190,7 @@ connect_attempt (EsplashDevice           *self,
   for (guint i = 0; i < SYNCS_PER_ATTEMPT; i++)
     {
       g_clear_error (&last_error);
-      if (sync_once (self, cancellable, &last_error))
+      if (esplash_device_sync_once (self, cancellable, &last_error))
         return TRUE;
       if (esplash_device_error_is_fatal (last_error))
         break;
@@ -452,7 +456,38 @@ start_stub (EsplashDevice                *self,
     }
   esplash_device_log (self, ESPLASH_LOG_DEBUG, "Flasher stub %s",
                       esplash_stub_get_path (stub) != NULL ? esplash_stub_get_path (stub) : "");
-  return run_stub (self, stub, cancellable, error);
+  /* An upload that a lost or damaged reply broke starts over from
+   * MEM_BEGIN (the ROM takes each MEM_DATA once); if the stub runs after
+   * all, only its greeting was lost. */
+  for (guint attempt = 1; ; attempt++)
+    {
+      GError *local_error = NULL;
+      gboolean stub_answers = FALSE;
+
+      if (run_stub (self, stub, cancellable, &local_error))
+        return TRUE;
+      if (attempt >= STUB_UPLOAD_ATTEMPTS || !esplash_device_error_is_recoverable (local_error))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      esplash_device_log (self, ESPLASH_LOG_WARNING, "%s: trying again", local_error->message);
+      if (!esplash_device_resync (self, &stub_answers, cancellable, NULL))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      g_clear_error (&local_error);
+      if (stub_answers)
+        {
+          self->stub_running = TRUE;
+          esplash_device_log (self, ESPLASH_LOG_INFO, "Stub running...");
+          return TRUE;
+        }
+      self->line_faults++;
+      if (self->line_faults >= 2 && !esplash_device_lower_rate (self, cancellable, error))
+        return FALSE;
+    }
 }
 
 static gboolean
@@ -531,6 +566,7 @@ connect_internal (EsplashDevice                *self,
   self->resets_run = 0;
   self->reset_strategies = 0;
   self->sync_replies = 0;
+  self->line_faults = 0;
 
   esplash_device_log (self, ESPLASH_LOG_INFO, "Connecting...");
   if (options->before == ESPLASH_BEFORE_NO_RESET_NO_SYNC)
@@ -627,6 +663,19 @@ esplash_device_connect (EsplashDevice                *self,
     {
       esplash_connect_options_init (&defaults);
       options = &defaults;
+    }
+
+  if (!self->has_connected || &self->last_connect != options)
+    {
+      /* What esplash_device_recover() connects with again. */
+      g_autofree char *stub_dir = g_strdup (options->stub_dir);
+
+      self->last_connect = *options;
+      g_free (self->last_stub_dir);
+      self->last_stub_dir = g_steal_pointer (&stub_dir);
+      self->last_connect.stub_dir = NULL;
+      self->has_connected = TRUE;
+      esplash_device_note_port_identity (self);
     }
 
   self->baud_ceiling = G_MAXUINT;

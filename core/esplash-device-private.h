@@ -22,6 +22,8 @@ struct _EsplashDevice
   guint64                noise_mark;    /* decoder noise total when the current wait began */
   guint64                rx_bytes;      /* everything received, for "no serial data" */
   guint64                stale_frames;  /* frames dropped as not the reply to the command sent */
+  guint64                line_faults;    /* at this rate: damaged replies, lost sessions the chip answered after */
+  guint64                command_retries;/* commands sent again after a lost or damaged reply */
   gboolean               baud_settled;  /* the automatic rate was found in this connect */
   guint                  baud_ceiling;  /* automatic: only rates below this (one failed) */
   guint                  baud_failed_at;/* automatic: the rate that just failed, or 0 */
@@ -57,10 +59,45 @@ struct _EsplashDevice
   guint                  reset_strategies; /* 1 << EsplashResetStrategy per strategy run */
   guint                  sync_replies;
   EsplashStage           stage;         /* last stage entered */
+
+  /* To take the session up again (esplash-device-recover.c). */
+  EsplashConnectOptions  last_connect;  /* stub_dir: see last_stub_dir */
+  char                  *last_stub_dir;
+  gboolean               has_connected; /* last_connect is set */
+  gboolean               mac_valid;     /* read by describe */
+  guint8                 mac[6];
+  char                  *port_url;
+  guint16                port_vid;      /* USB identity of a local port; 0 = none */
+  guint16                port_pid;
+  char                  *port_serial;
+  guint                  recoveries;
 };
 
 /* Cancelled, or the port is gone: nothing more to try on this session. */
 gboolean esplash_device_error_is_fatal (const GError *error);
+
+/* esplash-device-recover.c */
+/* A lost, late or damaged reply, a chip reset, the port gone. */
+gboolean esplash_device_error_is_recoverable (const GError *error);
+/* Takes the session up again after @cause (see the file). */
+gboolean esplash_device_recover (EsplashDevice  *self,
+                                 const GError   *cause,
+                                 GCancellable   *cancellable,
+                                 GError        **error);
+void     esplash_device_note_port_identity (EsplashDevice *self);
+/* Drains the line, then SYNC: which loader answers (TIMED_OUT: none). */
+gboolean esplash_device_resync (EsplashDevice  *self,
+                                gboolean       *stub,
+                                GCancellable   *cancellable,
+                                GError        **error);
+/* One of the usual rates down (the chip asked at both rates after). */
+gboolean esplash_device_lower_rate (EsplashDevice  *self,
+                                    GCancellable   *cancellable,
+                                    GError        **error);
+/* esplash-device-connect.c: one SYNC (sets sync_stub_detected). */
+gboolean esplash_device_sync_once (EsplashDevice  *self,
+                                   GCancellable   *cancellable,
+                                   GError        **error);
 
 /* esplash-device-detect.c: which chip, on which console (sets chip,
  * security info, secure_download_mode, console). */

@@ -322,6 +322,7 @@ esplash_device_change_baud (EsplashDevice  *self,
   guint32 words[2];
   guint rom_baud;
   EsplashResponse response = { 0 };
+  GError *local_error = NULL;
 
   g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
 
@@ -352,17 +353,38 @@ esplash_device_change_baud (EsplashDevice  *self,
   /* The stub wants the old rate as the second word, the ROM 0. */
   words[0] = rom_baud;
   words[1] = self->stub_running ? esplash_transport_get_baud (self->transport) : 0;
-  /* Only the reply matters, not its status (esptool does not check it). */
+  /* Only the reply matters, not its status (esptool does not check it):
+   * the chip answers at the old rate, then switches. A reply damaged on the
+   * way back still says the command arrived; a refusal (the ROM's
+   * invalid-message status: the command arrived damaged) says it did not. */
   if (!esplash_device_command_words (self, ESPLASH_OP_CHANGE_BAUDRATE, words, 2, 0,
                                      ESPLASH_DEFAULT_TIMEOUT_MS, FALSE, &response,
-                                     cancellable, error))
-    return FALSE;
+                                     cancellable, &local_error))
+    {
+      if (!g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      esplash_device_log (self, ESPLASH_LOG_DEBUG, "%s: taken as answered",
+                          local_error->message);
+      g_clear_error (&local_error);
+    }
+  else if (esplash_response_is_unsupported (&response) && response.status[0] == 1)
+    {
+      esplash_response_clear (&response);
+      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
+                           "CHANGE_BAUDRATE was refused as an invalid message: it arrived "
+                           "damaged, the rate did not change");
+      return FALSE;
+    }
   esplash_response_clear (&response);
 
   if (!esplash_transport_set_baud (self->transport, baud, error) ||
       !esplash_sleep (BAUD_SETTLE_MS, cancellable, error) ||
       !esplash_device_flush_input (self, error))
     return FALSE;
+  self->line_faults = 0;   /* counted per rate */
   esplash_device_log (self, ESPLASH_LOG_INFO, "Changed.");
   return TRUE;
 }
@@ -502,6 +524,8 @@ esplash_device_describe (EsplashDevice           *self,
       !esplash_device_ensure_flash_id (self, cancellable, error))
     return FALSE;
 
+  memcpy (self->mac, out->mac, sizeof self->mac);
+  self->mac_valid = TRUE;
   out->flash_id = self->flash_id;
   out->flash_size = esplash_flash_size_from_id (self->flash_id);
   return TRUE;

@@ -26,6 +26,13 @@
  * sleeps 200 ms), and never longer than the cap in all. */
 #define UNSUPPORTED_DRAIN_QUIET_MS 100
 #define UNSUPPORTED_DRAIN_MAX_MS 600
+/* A command whose reply was lost or damaged is sent this often in all
+ * (esptool's WRITE_BLOCK_ATTEMPTS for data blocks). */
+#define COMMAND_ATTEMPTS 3
+/* Before a repeat, and after a repeat that worked: drop what the line still
+ * brings (a late reply, a second copy) until it is quiet this long. */
+#define REPEAT_DRAIN_QUIET_MS 150
+#define REPEAT_DRAIN_MAX_MS 1500
 
 G_DEFINE_FINAL_TYPE (EsplashDevice, esplash_device, G_TYPE_OBJECT)
 
@@ -41,6 +48,9 @@ esplash_device_finalize (GObject *object)
   g_clear_pointer (&self->rx, g_byte_array_unref);
   g_clear_pointer (&self->boot_log, g_byte_array_unref);
   g_clear_pointer (&self->line_text, g_byte_array_unref);
+  g_free (self->last_stub_dir);
+  g_free (self->port_url);
+  g_free (self->port_serial);
 
   G_OBJECT_CLASS (esplash_device_parent_class)->finalize (object);
 }
@@ -339,24 +349,35 @@ note_stale_frame (EsplashDevice *self,
                       flen > 0 ? f[0] : 0, flen > 1 ? f[1] : 0, op_name (opcode));
 }
 
-gboolean
-esplash_device_command_packet (EsplashDevice    *self,
-                               GBytes           *packet,
-                               gsize             expected_payload,
-                               guint             timeout_ms,
-                               gboolean          check,
-                               EsplashResponse  *out,
-                               GCancellable     *cancellable,
-                               GError          **error)
+/* Whether a status can come from the loader that runs. A byte the line
+ * changed is not the chip's error: 0x5A where 00 was sent names no ROM or
+ * stub error, and is taken as a damaged reply (retried), not reported. */
+static gboolean
+status_is_plausible (EsplashDevice         *self,
+                     const EsplashResponse *response)
+{
+  if (response->status[0] == 0)
+    return TRUE;
+  if (response->status[0] == 1)
+    return esplash_rom_error_name (response->status[1]) != NULL;
+  return self->stub_running && esplash_stub_error_name (response->status[0]) != NULL;
+}
+
+/* One command, one reply: no repeat. */
+static gboolean
+exchange_once (EsplashDevice    *self,
+               GBytes           *packet,
+               gsize             expected_payload,
+               guint             timeout_ms,
+               gboolean          check,
+               EsplashResponse  *out,
+               GCancellable     *cancellable,
+               GError          **error)
 {
   gsize plen;
   const guint8 *p = g_bytes_get_data (packet, &plen);
   guint8 opcode;
   gint64 deadline;
-
-  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
-  g_return_val_if_fail (plen >= ESPLASH_COMMAND_HEADER_LEN, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   opcode = p[1];
   timeout_ms = MIN (timeout_ms, MAX_TIMEOUT_MS);
@@ -459,6 +480,16 @@ esplash_device_command_packet (EsplashDevice    *self,
 
       esplash_device_log (self, ESPLASH_LOG_DEBUG, "%s reply: value 0x%08X, %u status bytes",
                           op_name (opcode), response.value, response.status_len);
+      if (!status_is_plausible (self, &response))
+        {
+          self->line_faults++;
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
+                       "Reply to %s: status %02X %02X is no status the %s sends "
+                       "(damaged on the line)", op_name (opcode), response.status[0],
+                       response.status[1], self->stub_running ? "flasher stub" : "ROM loader");
+          esplash_response_clear (&response);
+          return FALSE;
+        }
 
       ok = TRUE;
       if (check || out == NULL)
@@ -474,6 +505,133 @@ esplash_device_command_packet (EsplashDevice    *self,
                "No reply to %s among %u packets from the chip", op_name (opcode),
                MAX_SKIPPED_PACKETS);
   return FALSE;
+}
+
+/* Commands that may be sent again when their reply is lost, late or
+ * damaged: they read, or set something to the same value again (esptool
+ * repeats only data blocks; esp-serial-flasher none). MEM_DATA is not among
+ * them (the ROM wants each sequence number once), nor the stub's data
+ * blocks (it takes a block before answering, and a second copy would be
+ * written after it), CHANGE_BAUDRATE (the chip may have switched already),
+ * the *_END commands (a ROM runs the code) or SYNC (its own loop). */
+static gboolean
+opcode_is_repeatable (EsplashDevice *self,
+                      guint8         opcode)
+{
+  switch (opcode)
+    {
+    case ESPLASH_OP_READ_REG:
+    case ESPLASH_OP_WRITE_REG:
+    case ESPLASH_OP_SPI_SET_PARAMS:
+    case ESPLASH_OP_SPI_ATTACH:
+    case ESPLASH_OP_SPI_FLASH_MD5:
+    case ESPLASH_OP_GET_SECURITY_INFO:
+    case ESPLASH_OP_READ_FLASH_SLOW:
+    case ESPLASH_OP_FLASH_BEGIN:
+    case ESPLASH_OP_FLASH_DEFL_BEGIN:
+    case ESPLASH_OP_MEM_BEGIN:
+    case ESPLASH_OP_ERASE_REGION:
+    case ESPLASH_OP_ERASE_FLASH:
+      return TRUE;
+    case ESPLASH_OP_FLASH_DATA:
+    case ESPLASH_OP_FLASH_DEFL_DATA:
+      /* The ROM writes a plain block at offset + seq × block size and takes
+       * the previous block again (docs/simulator.md); HEAD flash_block(). */
+      return !self->stub_running;
+    default:
+      return FALSE;
+    }
+}
+
+/* The reply was lost, late, cut or changed on the line. */
+static gboolean
+error_is_line_fault (const GError *error)
+{
+  return g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT) ||
+         g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL);
+}
+
+/* A data block the chip refused because it arrived damaged: checksum or
+ * length (ROM 0x07/0x05, stub 0xC1/0xC0). It was not taken; sending it
+ * again is safe with every loader. */
+static gboolean
+error_is_damaged_request (guint8        opcode,
+                          const GError *error)
+{
+  if (!g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE) ||
+      !esplash_opcode_is_checksummed (opcode))
+    return FALSE;
+  return strstr (error->message, "ROM error 0x07") != NULL ||
+         strstr (error->message, "ROM error 0x05") != NULL ||
+         strstr (error->message, "stub error 0xC0") != NULL ||
+         strstr (error->message, "stub error 0xC1") != NULL;
+}
+
+/* esplash_device_command_packet:
+ *
+ * Sends @packet and waits for its reply. A command that may be repeated
+ * (opcode_is_repeatable()) is sent again, up to COMMAND_ATTEMPTS times in
+ * all, when its reply is lost, late or damaged: first the line is drained,
+ * so that a late reply is not taken for the next command's, and after a
+ * repeat that got its answer, a second copy of the reply is drained too.
+ */
+gboolean
+esplash_device_command_packet (EsplashDevice    *self,
+                               GBytes           *packet,
+                               gsize             expected_payload,
+                               guint             timeout_ms,
+                               gboolean          check,
+                               EsplashResponse  *out,
+                               GCancellable     *cancellable,
+                               GError          **error)
+{
+  gsize plen;
+  const guint8 *p = g_bytes_get_data (packet, &plen);
+  g_autoptr(GBytes) late = NULL;   /* drained, never a reply (drain with -1) */
+  guint8 opcode;
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  g_return_val_if_fail (plen >= ESPLASH_COMMAND_HEADER_LEN, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  opcode = p[1];
+  for (guint attempt = 1; ; attempt++)
+    {
+      GError *local_error = NULL;
+      gboolean repeat;
+
+      if (exchange_once (self, packet, expected_payload, timeout_ms, check, out, cancellable,
+                         &local_error))
+        {
+          if (attempt > 1)
+            {
+              g_clear_pointer (&late, g_bytes_unref);
+              late = esplash_device_drain_frames (self, -1, REPEAT_DRAIN_QUIET_MS,
+                                                  REPEAT_DRAIN_MAX_MS, cancellable, NULL);
+            }
+          return TRUE;
+        }
+      repeat = opcode_is_repeatable (self, opcode) &&
+               (error_is_line_fault (local_error) ||
+                error_is_damaged_request (opcode, local_error));
+      if (!repeat || attempt >= COMMAND_ATTEMPTS || esplash_device_error_is_fatal (local_error))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      self->command_retries++;
+      esplash_device_log (self, ESPLASH_LOG_DEBUG, "%s: %s; sending it again (%u attempts left)",
+                          op_name (opcode), local_error->message, COMMAND_ATTEMPTS - attempt);
+      g_clear_error (&local_error);
+      g_clear_pointer (&late, g_bytes_unref);
+      late = esplash_device_drain_frames (self, -1, REPEAT_DRAIN_QUIET_MS, REPEAT_DRAIN_MAX_MS,
+                                          cancellable, &local_error);
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+    }
 }
 
 gboolean

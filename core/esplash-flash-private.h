@@ -38,6 +38,40 @@ gboolean    esplash_flash_verify_region (EsplashDevice             *device,
                                          GCancellable              *cancellable,
                                          GError                   **error);
 
+/* esplash-flash-write.c: one part of a region on the wire. */
+typedef struct {
+  const EsplashFlashRegion *region;
+  guint     index;
+  guint32   address;      /* possibly aligned down (ROM) */
+  GBytes   *image;        /* padded, patched, possibly with 0xFF prepended */
+  GBytes   *previous;     /* the region's previous file, laid out like @image; nullable */
+  guint8    md5[16];
+  EsplashCompress compress;  /* NEVER when the loader cannot */
+  GBytes   *compressed;   /* what is sent compressed; NULL: sent plain */
+  guint32   progress_offset;  /* a part of a region: where it starts in it */
+  guint64   progress_total;   /* the whole region's length */
+} EsplashFlashPrepared;
+
+typedef struct {
+  guint   count;
+  guint64 overall_done;
+  guint64 overall_total;
+  guint64 overall_skipped;
+} EsplashFlashTotals;
+
+void     esplash_flash_region_progress (EsplashDevice              *device,
+                                        const EsplashFlashPrepared *p,
+                                        const EsplashFlashTotals   *totals,
+                                        guint64                     done);
+gboolean esplash_flash_write_part      (EsplashDevice              *device,
+                                        const EsplashFlashPrepared *p,
+                                        const EsplashFlashTotals   *totals,
+                                        guint32                     offset,
+                                        guint32                     len,
+                                        guint32                    *acked,
+                                        GCancellable               *cancellable,
+                                        GError                    **error);
+
 /* esplash-flash-skip.c: which parts of an image the flash already holds. */
 typedef struct {
   guint32 offset;   /* in the image */

@@ -14,18 +14,12 @@
 #include "esplash-image.h"
 
 #include <string.h>
-#include <zlib.h>
 
 #define SECTOR_SIZE 0x1000u
 #define DEFAULT_FLASH_SIZE (4u * 1024 * 1024)
-#define WRITE_BLOCK_ATTEMPTS 3
-/* §3.4 [HEAD]: erase (ROM BEGIN) and erase+write (DEFL_DATA) budgets. */
-#define ERASE_REGION_S_PER_MB 40
-#define ERASE_WRITE_S_PER_MB 40
-/* The stub inflates into a 32 KiB buffer and may erase a 64 KiB block for
- * each buffer, plus one (§3.4 stub rule). */
-#define STUB_INFLATE_CHUNK 32768
-#define STUB_ERASE_ALLOWANCE 65536
+/* Sessions taken up again (esplash_device_recover()) in one write before
+ * it gives up: each fault on a line costs one. */
+#define WRITE_RECOVERIES 8
 
 /**
  * esplash_flash_region_new:
@@ -186,23 +180,11 @@ resolve_flash_size (EsplashDevice              *device,
   return TRUE;
 }
 
-typedef struct {
-  const EsplashFlashRegion *region;
-  guint     index;
-  guint32   address;      /* possibly aligned down (ROM) */
-  GBytes   *image;        /* padded, patched, possibly with 0xFF prepended */
-  GBytes   *previous;     /* the region's previous file, laid out like @image; nullable */
-  guint8    md5[16];
-  EsplashCompress compress;  /* NEVER when the loader cannot */
-  GBytes   *compressed;   /* what is sent compressed; NULL: sent plain */
-  guint32   progress_offset;  /* a part of a region: where it starts in it */
-  guint64   progress_total;   /* the whole region's length */
-} Prepared;
 
 static void
 prepared_free (gpointer data)
 {
-  Prepared *p = data;
+  EsplashFlashPrepared *p = data;
 
   g_clear_pointer (&p->image, g_bytes_unref);
   g_clear_pointer (&p->previous, g_bytes_unref);
@@ -230,25 +212,6 @@ esplash_flash_pad_image (GBytes   *data,
   return g_bytes_new_take (out, head + padded);
 }
 
-static GBytes *
-deflate_image (GBytes  *image,
-               GError **error)
-{
-  gsize len;
-  const guint8 *d = g_bytes_get_data (image, &len);
-  uLongf zlen = compressBound ((uLong) len);
-  guint8 *z = g_malloc (zlen);
-  int rc = compress2 (z, &zlen, d, (uLong) len, Z_BEST_COMPRESSION);
-
-  if (rc != Z_OK)
-    {
-      g_free (z);
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
-                   "Compressing the image failed (zlib error %d)", rc);
-      return NULL;
-    }
-  return g_bytes_new_take (z, zlen);
-}
 
 static gboolean
 loader_can_compress (EsplashDevice *device)
@@ -259,7 +222,7 @@ loader_can_compress (EsplashDevice *device)
   return esplash_device_is_stub (device) || !esplash_device_get_chip (device)->rom_is_esp8266_like;
 }
 
-static Prepared *
+static EsplashFlashPrepared *
 prepare_region (EsplashDevice              *device,
                 const EsplashFlashRegion   *region,
                 guint                       index,
@@ -271,7 +234,7 @@ prepare_region (EsplashDevice              *device,
   const EsplashChipInfo *chip = esplash_device_get_chip (device);
   gboolean stub = esplash_device_is_stub (device);
   g_autoptr(GBytes) data = g_bytes_ref (region->data);
-  Prepared *p;
+  EsplashFlashPrepared *p;
   gsize len;
   guint64 end;
 
@@ -306,7 +269,7 @@ prepare_region (EsplashDevice              *device,
         }
     }
 
-  p = g_new0 (Prepared, 1);
+  p = g_new0 (EsplashFlashPrepared, 1);
   p->region = region;
   p->index = index;
   p->address = region->address;
@@ -339,304 +302,157 @@ prepare_region (EsplashDevice              *device,
   return p;
 }
 
-/* ESP8266 ROM erase-size workaround (§3.3): its erase counts the part up to
- * the next 64 KiB boundary twice. */
-static guint32
-esp8266_rom_erase_size (guint32 offset,
-                        guint32 size)
-{
-  guint32 sectors = (size + SECTOR_SIZE - 1) / SECTOR_SIZE;
-  guint32 start = offset / SECTOR_SIZE;
-  guint32 head = MIN (16 - start % 16, sectors);
-
-  if (sectors < 2 * head)
-    return (sectors + 1) / 2 * SECTOR_SIZE;
-  return (sectors - head) * SECTOR_SIZE;
-}
-
-/* The stub acks a block before writing it: what block k inflates to bounds
- * how long block k+1 (or the END) may wait (§3.4 [HEAD]). */
-static guint
-stub_next_timeout (guint64 inflated)
-{
-  guint64 chunks = (inflated + STUB_INFLATE_CHUNK - 1) / STUB_INFLATE_CHUNK + 1;
-
-  return esplash_timeout_per_mb (ERASE_WRITE_S_PER_MB, inflated + chunks * STUB_ERASE_ALLOWANCE);
-}
-
+/* Takes the session up again after @cause, if it is worth it and the write
+ * has recoveries left; @cause is consumed either way. */
 static gboolean
-send_block (EsplashDevice  *device,
-            GBytes         *packet,
-            guint32         seq,
-            guint           timeout_ms,
-            GCancellable   *cancellable,
-            GError        **error)
+recover_session (EsplashDevice  *device,
+                 GError         *cause,
+                 guint          *budget,
+                 GCancellable   *cancellable,
+                 GError        **error)
 {
-  for (guint attempt = 1; ; attempt++)
+  GError *local_error = NULL;
+
+  if (!esplash_device_error_is_recoverable (cause) || *budget == 0)
     {
-      GError *local_error = NULL;
-
-      if (esplash_device_command_packet (device, packet, 0, timeout_ms, TRUE, NULL, cancellable,
-                                         &local_error))
-        return TRUE;
-      /* esptool retries a block; only a lost or garbled reply is worth it. */
-      if (attempt >= WRITE_BLOCK_ATTEMPTS ||
-          !(g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_TIMED_OUT) ||
-            g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL)))
-        {
-          g_propagate_prefixed_error (error, local_error, "Writing block %u: ", seq);
-          return FALSE;
-        }
-      esplash_device_log (device, ESPLASH_LOG_DEBUG, "Block %u: %s; retrying (%u attempts left)",
-                          seq, local_error->message, WRITE_BLOCK_ATTEMPTS - attempt);
-      g_clear_error (&local_error);
-    }
-}
-
-typedef struct {
-  guint   count;
-  guint64 overall_done;
-  guint64 overall_total;
-  guint64 overall_skipped;
-} WriteTotals;
-
-static void
-region_progress (EsplashDevice    *device,
-                 const Prepared   *p,
-                 const WriteTotals *totals,
-                 guint64           done)
-{
-  guint64 at = p->progress_offset + done;
-
-  esplash_flash_emit_progress (device, ESPLASH_STAGE_WRITING, p->index, totals->count,
-                               p->region->address, at, p->progress_total,
-                               totals->overall_done + at, totals->overall_total,
-                               totals->overall_skipped);
-}
-
-static gboolean
-begin_words (EsplashDevice *device,
-             guint8         opcode,
-             guint32        size_word,
-             guint32        blocks,
-             guint32        bs,
-             guint32        address,
-             guint          timeout_ms,
-             GCancellable  *cancellable,
-             GError       **error)
-{
-  /* HEAD: the 5th "encrypted" word goes to every stub and to the ROMs that
-   * take it (all but ESP32 and ESP8266). */
-  guint32 words[5] = { size_word, blocks, bs, address, 0 };
-  guint n = (esplash_device_is_stub (device) ||
-             esplash_device_get_chip (device)->rom_begin_has_encrypt_word) ? 5 : 4;
-
-  return esplash_device_command_words (device, opcode, words, n, 0, timeout_ms, TRUE, NULL,
-                                       cancellable, error);
-}
-
-static gboolean
-write_compressed (EsplashDevice     *device,
-                  const Prepared    *p,
-                  const WriteTotals *totals,
-                  GCancellable      *cancellable,
-                  GError           **error)
-{
-  gboolean stub = esplash_device_is_stub (device);
-  guint bs = esplash_device_flash_block_size (device);
-  gsize len, zlen;
-  const guint8 *z = g_bytes_get_data (p->compressed, &zlen);
-  guint32 blocks = (guint32) ((zlen + bs - 1) / bs);
-  guint32 size_word, seq;
-  guint64 done = 0;
-  guint timeout = ESPLASH_DEFAULT_TIMEOUT_MS, next_timeout = ESPLASH_DEFAULT_TIMEOUT_MS;
-  z_stream zs = { 0 };
-  guint8 *sink;
-  gboolean ok = TRUE;
-
-  len = g_bytes_get_size (p->image);
-  /* The ROM erases what it is told right away, in whole blocks (§2.5). */
-  size_word = stub ? (guint32) len : (guint32) ((len + bs - 1) / bs * bs);
-  esplash_device_log (device, ESPLASH_LOG_INFO, "Compressed %" G_GSIZE_FORMAT " bytes to %"
-                      G_GSIZE_FORMAT "...", len, zlen);
-  if (!begin_words (device, ESPLASH_OP_FLASH_DEFL_BEGIN, size_word, blocks, bs, p->address,
-                    stub ? ESPLASH_DEFAULT_TIMEOUT_MS
-                         : esplash_timeout_per_mb (ERASE_REGION_S_PER_MB, size_word),
-                    cancellable, error))
-    return FALSE;
-
-  if (inflateInit (&zs) != Z_OK)
-    {
-      g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED, "zlib inflateInit failed");
+      g_propagate_error (error, cause);
       return FALSE;
     }
-  sink = g_malloc (STUB_INFLATE_CHUNK);
-
-  for (seq = 0; seq < blocks && ok; seq++)
+  (*budget)--;
+  if (!esplash_device_recover (device, cause, cancellable, &local_error))
     {
-      gsize off = (gsize) seq * bs;
-      gsize n = MIN (bs, zlen - off);
-      guint64 inflated = 0;
-      g_autoptr(GBytes) packet = NULL;
-
-      /* How much this block inflates to, for its timeout and the progress. */
-      zs.next_in = (Bytef *) (z + off);
-      zs.avail_in = (uInt) n;
-      do
+      /* What took it down first is the better explanation, unless the
+       * chip or the port was found gone since. */
+      if (local_error->domain == ESPLASH_ERROR &&
+          (local_error->code == ESPLASH_ERROR_CHIP_RESET ||
+           local_error->code == ESPLASH_ERROR_PORT_GONE ||
+           local_error->code == ESPLASH_ERROR_UNSUPPORTED_CHIP))
         {
-          int rc;
-
-          zs.next_out = sink;
-          zs.avail_out = STUB_INFLATE_CHUNK;
-          rc = inflate (&zs, Z_NO_FLUSH);
-          inflated += STUB_INFLATE_CHUNK - zs.avail_out;
-          if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-            break;
-          if (rc == Z_STREAM_END)
-            break;
-        }
-      while (zs.avail_in > 0 || zs.avail_out == 0);
-
-      if (stub)
-        {
-          timeout = next_timeout;
-          next_timeout = stub_next_timeout (inflated);
+          g_propagate_error (error, local_error);
+          g_error_free (cause);
         }
       else
         {
-          timeout = esplash_timeout_per_mb (ERASE_WRITE_S_PER_MB, inflated);
+          g_propagate_error (error, cause);
+          esplash_device_log (device, ESPLASH_LOG_DEBUG, "Recovery failed: %s",
+                              local_error->message);
+          g_error_free (local_error);
         }
-
-      packet = esplash_command_build_data (ESPLASH_OP_FLASH_DEFL_DATA, seq, z + off, n);
-      ok = send_block (device, packet, seq, timeout, cancellable, error);
-      if (ok)
-        {
-          done = MIN (done + inflated, (guint64) len);
-          region_progress (device, p, totals, done);
-        }
-    }
-  inflateEnd (&zs);
-  g_free (sink);
-  if (!ok)
-    return FALSE;
-
-  /* Only the stub gets the END: it answers once the last block is written.
-   * A ROM would leave the loader (§4). */
-  if (stub)
-    {
-      guint32 stay = 1;
-
-      if (!esplash_device_command_words (device, ESPLASH_OP_FLASH_DEFL_END, &stay, 1, 0,
-                                         next_timeout, TRUE, NULL, cancellable, error))
-        return FALSE;
-    }
-  region_progress (device, p, totals, len);
-  return TRUE;
-}
-
-static gboolean
-write_plain (EsplashDevice     *device,
-             const Prepared    *p,
-             const WriteTotals *totals,
-             GCancellable      *cancellable,
-             GError           **error)
-{
-  gboolean stub = esplash_device_is_stub (device);
-  const EsplashChipInfo *chip = esplash_device_get_chip (device);
-  guint bs = esplash_device_flash_block_size (device);
-  gsize len;
-  const guint8 *d = g_bytes_get_data (p->image, &len);
-  guint32 blocks = (guint32) ((len + bs - 1) / bs);
-  guint32 erase_size = (guint32) len;
-  guint timeout = ESPLASH_DEFAULT_TIMEOUT_MS, next_timeout = ESPLASH_DEFAULT_TIMEOUT_MS;
-  g_autofree guint8 *block = g_malloc (bs);
-
-  if (!stub && chip->rom_is_esp8266_like)
-    erase_size = esp8266_rom_erase_size (p->address, (guint32) len);
-  if (!begin_words (device, ESPLASH_OP_FLASH_BEGIN, erase_size, blocks, bs, p->address,
-                    stub ? ESPLASH_DEFAULT_TIMEOUT_MS
-                         : esplash_timeout_per_mb (ERASE_REGION_S_PER_MB, len),
-                    cancellable, error))
-    return FALSE;
-
-  for (guint32 seq = 0; seq < blocks; seq++)
-    {
-      gsize off = (gsize) seq * bs;
-      gsize n = MIN (bs, len - off);
-      g_autoptr(GBytes) packet = NULL;
-
-      /* Every FLASH_DATA carries a whole block: the last one padded with 0xFF. */
-      memcpy (block, d + off, n);
-      memset (block + n, 0xFF, bs - n);
-      if (stub)
-        {
-          timeout = next_timeout;
-          next_timeout = stub_next_timeout (bs);
-        }
-      packet = esplash_command_build_data (ESPLASH_OP_FLASH_DATA, seq, block, bs);
-      if (!send_block (device, packet, seq, timeout, cancellable, error))
-        return FALSE;
-      region_progress (device, p, totals, off + n);
-    }
-
-  if (stub)
-    {
-      guint32 stay = 1;
-
-      if (!esplash_device_command_words (device, ESPLASH_OP_FLASH_END, &stay, 1, 0,
-                                         next_timeout, TRUE, NULL, cancellable, error))
-        return FALSE;
+      return FALSE;
     }
   return TRUE;
 }
 
-/* Writes [@offset, @offset + @len) of a prepared region: compressed where the
- * loader can and (AUTO) it pays. */
+/* What of [@offset, @offset + @len) is still to be written after the session
+ * was lost: the sectors whose MD5 differs where the loader has MD5s; else
+ * (the ESP8266 ROM) from the sector the ROM's in-order acknowledgements
+ * reached (@acked: it writes a block before answering). */
 static gboolean
-write_part (EsplashDevice     *device,
-            const Prepared    *p,
-            const WriteTotals *totals,
-            guint32            offset,
-            guint32            len,
-            GCancellable      *cancellable,
-            GError           **error)
+remaining_runs (EsplashDevice               *device,
+                const EsplashFlashPrepared  *p,
+                guint32                      offset,
+                guint32                      len,
+                guint32                      acked,
+                GArray                      *runs,
+                GCancellable                *cancellable,
+                GError                     **error)
 {
-  Prepared part = *p;
-  g_autoptr(GBytes) slice = g_bytes_new_from_bytes (p->image, offset, len);
-  g_autoptr(GBytes) z = NULL;
+  guint32 from = offset;
 
-  part.address = p->address + offset;
-  part.image = slice;
-  part.progress_offset = offset;
-  part.compressed = NULL;
-  if (p->compress != ESPLASH_COMPRESS_NEVER)
+  g_array_set_size (runs, 0);
+  if (esplash_flash_can_skip (device, p->address + offset))
     {
-      z = deflate_image (slice, error);
-      if (z == NULL)
+      g_autoptr(GBytes) slice = g_bytes_new_from_bytes (p->image, offset, len);
+
+      if (!esplash_flash_find_changed (device, p->address + offset, slice, runs, cancellable,
+                                       error))
         return FALSE;
-      /* AUTO drops compression when it does not pay (HEAD). */
-      if (p->compress == ESPLASH_COMPRESS_ALWAYS || g_bytes_get_size (z) < len)
-        part.compressed = z;
+      for (guint i = 0; i < runs->len; i++)
+        g_array_index (runs, EsplashFlashRun, i).offset += offset;
+      return TRUE;
     }
-  esplash_device_log (device, ESPLASH_LOG_INFO, "Writing %s at 0x%08X (%u bytes%s)...",
-                      esplash_flash_region_label (p->region), part.address, len,
-                      part.compressed != NULL ? ", compressed" : "");
-  if (part.compressed != NULL)
-    return write_compressed (device, &part, totals, cancellable, error);
-  return write_plain (device, &part, totals, cancellable, error);
+  if (!esplash_device_is_stub (device) && acked > offset && (p->address + offset) % SECTOR_SIZE == 0)
+    from = offset + (acked - offset) / SECTOR_SIZE * SECTOR_SIZE;
+  if (from < offset + len)
+    g_array_append_vals (runs, &(EsplashFlashRun) { from, offset + len - from }, 1);
+  return TRUE;
+}
+
+/* Writes @runs of a region. When the session is lost on the way (a reply
+ * lost, late or damaged; the chip reset; the port gone) it is taken up
+ * again and the write goes on with what the flash does not hold yet —
+ * never with a block the loader may have taken already. */
+static gboolean
+write_runs_resuming (EsplashDevice               *device,
+                     const EsplashFlashPrepared  *p,
+                     EsplashFlashTotals          *totals,
+                     GArray                      *runs,
+                     guint                       *budget,
+                     GCancellable                *cancellable,
+                     GError                     **error)
+{
+  g_autoptr(GArray) todo = g_array_copy (runs);
+  guint32 end;
+
+  if (todo->len == 0)
+    return TRUE;
+  end = g_array_index (todo, EsplashFlashRun, todo->len - 1).offset +
+        g_array_index (todo, EsplashFlashRun, todo->len - 1).len;
+  for (;;)
+    {
+      GError *local_error = NULL;
+      guint32 from = 0, acked = 0, left = 0;
+
+      for (guint i = 0; i < todo->len; i++)
+        {
+          const EsplashFlashRun *run = &g_array_index (todo, EsplashFlashRun, i);
+
+          if (esplash_flash_write_part (device, p, totals, run->offset, run->len, &acked,
+                                        cancellable, &local_error))
+            continue;
+          from = run->offset;
+          break;
+        }
+      if (local_error == NULL)
+        return TRUE;
+
+      /* Recompute from the failed run on; a comparison that fails costs a
+       * recovery too. */
+      do
+        {
+          if (!recover_session (device, local_error, budget, cancellable, error))
+            return FALSE;
+          local_error = NULL;
+        }
+      while (!remaining_runs (device, p, from, end - from, acked, todo, cancellable,
+                              &local_error));
+      for (guint i = 0; i < todo->len; i++)
+        left += g_array_index (todo, EsplashFlashRun, i).len;
+      esplash_device_stage_region (device, ESPLASH_STAGE_WRITING, p->index, totals->count,
+                                   p->region->address);
+      esplash_device_log (device, ESPLASH_LOG_WARNING,
+                          "Resuming %s at 0x%08X: %u KiB still to write, the flash holds the rest",
+                          esplash_flash_region_label (p->region),
+                          p->address + (todo->len > 0 ? g_array_index (todo, EsplashFlashRun, 0).offset
+                                                      : end),
+                          (left + 1023) / 1024);
+      if (todo->len == 0)
+        return TRUE;
+    }
 }
 
 /* Writes a prepared region, only the parts that differ from the flash when
  * @skip. *@verified is set when the comparison found it all unchanged. */
 static gboolean
-write_region (EsplashDevice     *device,
-              const Prepared    *p,
-              WriteTotals       *totals,
-              gboolean           skip,
-              guint32           *written,
-              gboolean          *verified,
-              GCancellable      *cancellable,
-              GError           **error)
+write_region (EsplashDevice               *device,
+              const EsplashFlashPrepared  *p,
+              EsplashFlashTotals          *totals,
+              gboolean                     skip,
+              guint32                     *written,
+              gboolean                    *verified,
+              guint                       *budget,
+              GCancellable                *cancellable,
+              GError                     **error)
 {
   guint32 len = (guint32) g_bytes_get_size (p->image);
   g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (EsplashFlashRun));
@@ -646,7 +462,10 @@ write_region (EsplashDevice     *device,
   *written = len;
   if (!skip || (p->previous != NULL ? p->address % SECTOR_SIZE != 0
                                      : !esplash_flash_can_skip (device, p->address)))
-    return write_part (device, p, totals, 0, len, cancellable, error);
+    {
+      g_array_append_vals (runs, &(EsplashFlashRun) { 0, len }, 1);
+      return write_runs_resuming (device, p, totals, runs, budget, cancellable, error);
+    }
 
   if (p->previous != NULL)
     {
@@ -658,10 +477,17 @@ write_region (EsplashDevice     *device,
     }
   else
     {
+      GError *local_error = NULL;
+
       esplash_device_log (device, ESPLASH_LOG_INFO, "Comparing %s with the flash at 0x%08X...",
                           esplash_flash_region_label (p->region), p->address);
-      if (!esplash_flash_find_changed (device, p->address, p->image, runs, cancellable, error))
-        return FALSE;
+      while (!esplash_flash_find_changed (device, p->address, p->image, runs, cancellable,
+                                          &local_error))
+        {
+          if (!recover_session (device, local_error, budget, cancellable, error))
+            return FALSE;
+          local_error = NULL;
+        }
     }
   for (guint i = 0; i < runs->len; i++)
     changed += g_array_index (runs, EsplashFlashRun, i).len;
@@ -671,15 +497,64 @@ write_region (EsplashDevice     *device,
   totals->overall_skipped += len - changed;
   *written = changed;
 
-  for (guint i = 0; i < runs->len; i++)
-    {
-      const EsplashFlashRun *run = &g_array_index (runs, EsplashFlashRun, i);
-
-      if (!write_part (device, p, totals, run->offset, run->len, cancellable, error))
-        return FALSE;
-    }
+  if (!write_runs_resuming (device, p, totals, runs, budget, cancellable, error))
+    return FALSE;
   *verified = runs->len == 0 && p->previous == NULL;
   return TRUE;
+}
+
+/* Verifies a written region by MD5. A reply lost on the way is asked
+ * again; a flash that differs is compared sector by sector and the sectors
+ * that differ written once more (a block the loader took twice, or an MD5
+ * answer damaged on the line) before the verdict. */
+static gboolean
+verify_region_resuming (EsplashDevice               *device,
+                        const EsplashFlashPrepared  *p,
+                        EsplashFlashTotals          *totals,
+                        guint                       *budget,
+                        GCancellable                *cancellable,
+                        GError                     **error)
+{
+  gboolean rewritten = FALSE;
+
+  for (;;)
+    {
+      GError *local_error = NULL;
+      g_autoptr(GArray) runs = NULL;
+
+      esplash_device_stage_region (device, ESPLASH_STAGE_VERIFYING, p->index, totals->count,
+                                   p->region->address);
+      if (esplash_flash_verify_region (device, p->region, p->address, p->image, p->md5,
+                                       cancellable, &local_error))
+        return TRUE;
+      if (!g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_VERIFY_FAILED))
+        {
+          if (!recover_session (device, local_error, budget, cancellable, error))
+            return FALSE;
+          continue;
+        }
+      if (rewritten || !esplash_flash_can_skip (device, p->address))
+        {
+          g_propagate_error (error, local_error);
+          return FALSE;
+        }
+      rewritten = TRUE;
+      esplash_device_log (device, ESPLASH_LOG_WARNING, "%s: looking for the sectors that differ "
+                          "and writing them again", local_error->message);
+      g_clear_error (&local_error);
+      runs = g_array_new (FALSE, FALSE, sizeof (EsplashFlashRun));
+      while (!esplash_flash_find_changed (device, p->address, p->image, runs, cancellable,
+                                          &local_error))
+        {
+          if (!recover_session (device, local_error, budget, cancellable, error))
+            return FALSE;
+          local_error = NULL;
+        }
+      esplash_device_stage_region (device, ESPLASH_STAGE_WRITING, p->index, totals->count,
+                                   p->region->address);
+      if (!write_runs_resuming (device, p, totals, runs, budget, cancellable, error))
+        return FALSE;
+    }
 }
 
 /**
@@ -706,7 +581,8 @@ esplash_flash_write (EsplashDevice              *device,
 {
   g_autoptr(GPtrArray) prepared = g_ptr_array_new_with_free_func (prepared_free);
   EsplashWriteOptions defaults;
-  WriteTotals totals = { 0 };
+  EsplashFlashTotals totals = { 0 };
+  guint budget = WRITE_RECOVERIES;
   guint32 flash_size;
   gboolean size_known, verify;
 
@@ -734,7 +610,7 @@ esplash_flash_write (EsplashDevice              *device,
   for (guint i = 0; i < regions->len; i++)
     {
       const EsplashFlashRegion *region = g_ptr_array_index (regions, i);
-      Prepared *p;
+      EsplashFlashPrepared *p;
 
       if (g_bytes_get_size (region->data) == 0)
         {
@@ -754,7 +630,7 @@ esplash_flash_write (EsplashDevice              *device,
 
   for (guint i = 0; i < prepared->len; i++)
     {
-      Prepared *p = g_ptr_array_index (prepared, i);
+      EsplashFlashPrepared *p = g_ptr_array_index (prepared, i);
       gsize len = g_bytes_get_size (p->image);
       GError *local_error = NULL;
       gboolean ok, verified;
@@ -762,9 +638,9 @@ esplash_flash_write (EsplashDevice              *device,
 
       esplash_device_stage_region (device, ESPLASH_STAGE_WRITING, p->index, totals.count,
                                    p->region->address);
-      region_progress (device, p, &totals, 0);
+      esplash_flash_region_progress (device, p, &totals, 0);
       ok = write_region (device, p, &totals, !options->no_skip && !options->erase_all,
-                         &written, &verified, cancellable, &local_error);
+                         &written, &verified, &budget, cancellable, &local_error);
       if (!ok)
         {
           if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -774,7 +650,7 @@ esplash_flash_write (EsplashDevice              *device,
                                         esplash_flash_region_label (p->region), p->region->address);
           return FALSE;
         }
-      region_progress (device, p, &totals, len);
+      esplash_flash_region_progress (device, p, &totals, len);
       totals.overall_done += len;
       if (written == len)
         esplash_device_log (device, ESPLASH_LOG_INFO, "Wrote %" G_GSIZE_FORMAT " bytes at 0x%08X",
@@ -786,13 +662,9 @@ esplash_flash_write (EsplashDevice              *device,
       /* the comparison's MD5 of the whole region checked it already */
       if (verify && verified)
         esplash_device_log (device, ESPLASH_LOG_INFO, "Hash of data verified.");
-      else if (verify)
-        {
-          esplash_device_stage_region (device, ESPLASH_STAGE_VERIFYING, p->index, totals.count,
-                                       p->region->address);
-          if (!esplash_flash_verify_region (device, p->region, p->address, p->image, p->md5, cancellable, error))
-            return FALSE;
-        }
+      else if (verify &&
+               !verify_region_resuming (device, p, &totals, &budget, cancellable, error))
+        return FALSE;
     }
   return TRUE;
 }
