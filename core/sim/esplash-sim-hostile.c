@@ -161,13 +161,15 @@ sim_chunk_fill (SimChunk *chunk,
               /* end (and start) a frame; the next one is 1–JUNK_FRAME_MAX bytes */
               byte = ESPLASH_SLIP_END;
               chunk->gen_left = 1 + next_random (&chunk->gen_state) % JUNK_FRAME_MAX;
+              chunk->gen_done = 0;
               break;
             }
-          /* junk, never a reply (0x01) and never an escape */
+          /* junk: never a reply (0x01 first) and never an escape */
           if (byte == ESPLASH_SLIP_END || byte == ESPLASH_SLIP_ESC ||
-              (byte == 0x01 && chunk->gen_left == 1))
+              (byte == 0x01 && chunk->gen_done == 0))
             byte = 0x7E;
           chunk->gen_left--;
+          chunk->gen_done++;
           break;
         case SIM_GEN_NONE:
         default:
