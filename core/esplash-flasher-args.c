@@ -70,6 +70,148 @@ esplash_parse_offset (const char *text,
  * before handing it hostile input. */
 #define MAX_JSON_DEPTH  32
 
+static gboolean
+json_space (char c)
+{
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Past white space and comments, which json-glib skips as white space:
+ * its scanner (1.6) takes any '/' up to the next '/' as a comment
+ * (cpair_comment_single "//\n" makes '/' both the start and the end), so
+ * that {/"/} is an empty object and a C comment is one only by luck. */
+static gsize
+skip_space (const char *text,
+            gsize       len,
+            gsize       i)
+{
+  while (i < len)
+    {
+      if (json_space (text[i]))
+        i++;
+      else if (text[i] == '/')
+        {
+          const char *close = memchr (text + i + 1, '/', len - i - 1);
+
+          i = close != NULL ? (gsize) (close - text) + 1 : len;
+        }
+      else
+        break;
+    }
+  return i;
+}
+
+/* Past a string starting at text[i]: "…" with backslash escapes, or '…'
+ * (json-glib accepts both). */
+static gsize
+skip_string (const char *text,
+             gsize       len,
+             gsize       i)
+{
+  char quote = text[i];
+
+  for (i++; i < len; i++)
+    {
+      if (quote == '"' && text[i] == '\\')
+        i++;
+      else if (text[i] == quote)
+        return i + 1;
+    }
+  return len;
+}
+
+/* Where the first top-level JSON value ends, by json-glib's lexical rules
+ * (strings, comments, nesting), without parsing it; len when it never
+ * does. A broken value ends where the scan can tell, so that json-glib
+ * reports the syntax error. Deep nesting is refused here. */
+static gboolean
+json_first_value_end (const char  *text,
+                      gsize        len,
+                      gsize       *end,
+                      GError     **error)
+{
+  gsize i = 0;
+  guint depth = 0;
+
+  if (len >= 3 && memcmp (text, "\xEF\xBB\xBF", 3) == 0)
+    i = 3;   /* a UTF-8 byte order mark */
+  *end = len;
+  while ((i = skip_space (text, len, i)) < len)
+    {
+      char c = text[i];
+
+      if (c == '"' || c == '\'')
+        {
+          i = skip_string (text, len, i);
+          if (depth == 0)
+            break;
+        }
+      else if (c == '{' || c == '[')
+        {
+          if (++depth > MAX_JSON_DEPTH)
+            {
+              g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,
+                           "Invalid JSON: nested more than %u levels deep (byte %zu)",
+                           MAX_JSON_DEPTH, i);
+              return FALSE;
+            }
+          i++;
+        }
+      else if (c == '}' || c == ']')
+        {
+          i++;
+          if (depth <= 1)
+            break;   /* the value closed (or a stray bracket: json-glib says so) */
+          depth--;
+        }
+      else if (depth > 0)
+        i++;
+      else
+        {
+          /* A number or a literal at the top level ends before white
+           * space, a comment or punctuation; punctuation alone is kept
+           * for json-glib to refuse. */
+          gsize start = i;
+
+          while (i < len && !json_space (text[i]) && strchr ("{}[],:\"'/", text[i]) == NULL)
+            i++;
+          if (i == start)
+            i++;
+          break;
+        }
+    }
+  *end = MIN (i, len);
+  return TRUE;
+}
+
+/* Line and column (from 1) of byte @pos, as json-glib counts them. */
+static void
+json_position (const char *text,
+               gsize       pos,
+               guint      *line,
+               guint      *column)
+{
+  *line = 1;
+  *column = 1;
+  for (gsize i = 0; i < pos; i++)
+    {
+      if (text[i] == '\n')
+        {
+          (*line)++;
+          *column = 1;
+        }
+      else
+        (*column)++;
+    }
+}
+
+/**
+ * esplash_json_load:
+ *
+ * Parses one JSON value. Only the first top-level value goes to json-glib:
+ * anything but white space after it is refused (json-glib 1.6 would take
+ * the first value, leak the others, and the file would pass as valid).
+ */
 JsonNode *
 esplash_json_load (const char  *text,
                    gsize        len,
@@ -77,8 +219,7 @@ esplash_json_load (const char  *text,
 {
   g_autoptr(JsonParser) parser = NULL;
   g_autoptr(GError) local_error = NULL;
-  gboolean in_string = FALSE;
-  guint depth = 0;
+  gsize value_end, rest;
 
   if (len == 0)
     {
@@ -92,32 +233,11 @@ esplash_json_load (const char  *text,
                    "The file is %zu bytes long, too large for a build description", len);
       return NULL;
     }
-  for (gsize i = 0; i < len; i++)
-    {
-      char c = text[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if ((c == '[' || c == '{') && ++depth > MAX_JSON_DEPTH)
-        {
-          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,
-                       "Invalid JSON: nested more than %u levels deep (byte %zu)",
-                       MAX_JSON_DEPTH, i);
-          return NULL;
-        }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
-    }
+  if (!json_first_value_end (text, len, &value_end, error))
+    return NULL;
 
   parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, text, (gssize) len, &local_error))
+  if (!json_parser_load_from_data (parser, text, (gssize) value_end, &local_error))
     {
       const char *msg = local_error->message;
       guint line = 0, column = 0;
@@ -137,6 +257,18 @@ esplash_json_load (const char  *text,
     {
       g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,
                            "Invalid JSON: the file holds no value");
+      return NULL;
+    }
+  rest = skip_space (text, len, value_end);
+  if (rest < len)
+    {
+      guint line, column;
+
+      json_position (text, rest, &line, &column);
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_INVALID_IMAGE,
+                   "The file has more after its JSON value at line %u, column %u: a file must "
+                   "hold one JSON object; was it concatenated or partly overwritten?",
+                   line, column);
       return NULL;
     }
   return json_node_ref (json_parser_get_root (parser));

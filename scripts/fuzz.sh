@@ -83,9 +83,6 @@ mkdir -p "$out"
 export G_SLICE=always-malloc
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/fuzz/lsan-fuzz.supp:print_suppressions=0}
-# json-glib leaks what follows a first JSON value (lsan-fuzz.supp): matching
-# that suppression needs full stacks, which are slower.
-json_targets=" fuzz-manifest fuzz-flasher-args "
 
 status=0
 summary=()
@@ -98,10 +95,8 @@ for t in "${targets[@]}"; do
         -runs="$runs" -artifact_prefix="$out/$t/")
   [ -f "tests/fuzz/dict/$t.dict" ] && args+=(-dict="tests/fuzz/dict/$t.dict")
   echo "== $t (${seconds}s, runs $runs)" >&2
-  unwind=1
-  [[ "$json_targets" == *" $t "* ]] && unwind=0
   rc=0
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:fast_unwind_on_malloc=$unwind} \
+  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
     nice "$build/tests/fuzz/$t" "${args[@]}" "$work" >"$out/$t.log" 2>&1 || rc=$?
 
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$t.log" | tail -1)

@@ -32,6 +32,29 @@ static const LoadCase load_cases[] = {
     ESPLASH_ERROR_INVALID_IMAGE, "nested more than" },
   { "json-not-object", "flasher_args.json", "[1, 2, 3]", ESPLASH_ERROR_INVALID_IMAGE,
     "neither an ESP-IDF flasher_args.json" },
+  /* One JSON value per file: json-glib would take the first and drop
+   * (and leak) the rest. Two files run together, a shorter file written
+   * over a longer one, a value after a string. */
+  { "json-concatenated", "flasher_args.json",
+    FA_HEAD "{ \"0x10000\": \"a.bin\" } }\n" FA_HEAD "{ \"0x20000\": \"b.bin\" } }\n",
+    ESPLASH_ERROR_INVALID_IMAGE, "has more after its JSON value at line 3, column 1: a file must "
+    "hold one JSON object; was it concatenated or partly overwritten?" },
+  { "json-partly-overwritten", "flasher_args.json",
+    "{ \"flash_files\": { \"0x10000\": \"app.bin\" } }\n"
+    "    \"0x8000\": \"partition_table/partition-table.bin\"\n  }\n}\n",
+    ESPLASH_ERROR_INVALID_IMAGE, "has more after its JSON value at line 2, column 5" },
+  { "manifest-trailing-json", "manifest.json",
+    "{ \"builds\": [ { \"chipFamily\": \"ESP32\", \"parts\": [ { \"path\": \"a.bin\", "
+    "\"offset\": 0 } ] } ] } {\"builds\": []}",
+    ESPLASH_ERROR_INVALID_IMAGE, "has more after its JSON value at line 1, column 92" },
+  { "json-string-then-object", "manifest.json", "\"x\"{\"builds\": []}",
+    ESPLASH_ERROR_INVALID_IMAGE, "has more after its JSON value at line 1, column 4" },
+  { "json-trailing-garbage", "flasher_args.json", FA_HEAD "{ \"0x10000\": \"a.bin\" } }\n\n\x01",
+    ESPLASH_ERROR_INVALID_IMAGE, "has more after its JSON value at line 4, column 1" },
+  { "json-slash-comment", "manifest.json", "{/\"/}{/\"/}",   /* json-glib: '/' to '/' is a comment */
+    ESPLASH_ERROR_INVALID_IMAGE, "has more after its JSON value at line 1, column 6" },
+  { "json-broken-first-value", "flasher_args.json", "{ \"flash_files\": { \"0x1000\": 1 ] }\n{}",
+    ESPLASH_ERROR_INVALID_IMAGE, "Invalid JSON at line 1" },
   { "flasher-args-bad-offset", "flasher_args.json", FA_HEAD "{ \"banana\": \"a.bin\" } }",
     ESPLASH_ERROR_INVALID_IMAGE, "“banana” is not a flash offset" },
   { "flasher-args-offset-overflow", "flasher_args.json", FA_HEAD "{ \"0x100000000\": \"a.bin\" } }",

@@ -553,6 +553,37 @@ test_plan_regions_and_text (void)
   rm_rf (root);
 }
 
+/* One JSON value, then only white space (or a comment, which json-glib
+ * takes as white space): accepted, as is a byte order mark before it. */
+static void
+test_json_trailing_space (void)
+{
+  static const char flasher_args[] =
+    "\xEF\xBB\xBF{ \"flash_files\": { \"0x10000\": \"app.bin\", \"0x1000\": \"b}[l\\\"'.bin\" },\n"
+    "  /* { [ \" not JSON */ \"extra\": '}' }\n\n \t\r\n/* written by hand */\n";
+  static const char manifest[] =
+    "{ \"builds\": [ { \"chipFamily\": \"ESP32\", \"parts\": [ { \"path\": \"a.bin\", "
+    "\"offset\": 65536 } ] } ] }\r\n\r\n   ";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(EsplashFlasherArgs) args = NULL;
+  g_autoptr(EsplashManifest) m = NULL;
+  const EsplashFlasherArgsFile *f;
+
+  args = esplash_flasher_args_parse_json (flasher_args, sizeof flasher_args - 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (args);
+  g_assert_cmpuint (args->files->len, ==, 2);
+  f = g_ptr_array_index (args->files, 0);
+  g_assert_cmpstr (f->path, ==, "app.bin");
+  f = g_ptr_array_index (args->files, 1);
+  g_assert_cmpstr (f->path, ==, "b}[l\"'.bin");
+
+  m = esplash_manifest_parse (manifest, sizeof manifest - 1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m);
+  g_assert_cmpuint (m->builds->len, ==, 1);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -577,5 +608,6 @@ main (int argc, char **argv)
   g_test_add_func ("/esplash/bundle/real/partition-table", test_real_partition_table);
   g_test_add_func ("/esplash/bundle/real/data-files", test_real_data_files);
   g_test_add_func ("/esplash/bundle/plan/regions-and-text", test_plan_regions_and_text);
+  g_test_add_func ("/esplash/bundle/json/trailing-space", test_json_trailing_space);
   return g_test_run ();
 }

@@ -164,6 +164,14 @@ def flasher_args_corpus():
         'crlf-encrypt.txt': b'--flash-mode qio --flash-size detect\r\n'
                             b'--encrypt 0xd000 ota_data_initial.bin\r\n0x20000 "my app.bin"\r\n',
         'bad-offset.txt': b'0xG000 a.bin\n-1 b.bin\n0x1000\n',
+        # regressions: a second value after the first (json-glib took the
+        # first and leaked the rest); white space and a comment after it are fine
+        'regress-trailing-json.json': FLASHER_ARGS + b'{"flash_files": {"0x1000": "b.bin"}}\n',
+        'regress-trailing-space.json': b'\xef\xbb\xbf{"flash_files": {"4096": "a\\"}[.bin"}}'
+                                       b' \r\n\t/* } { */\n',
+        # json-glib takes '/' to the next '/' as a comment: {/'/} is {}, {/*/} too
+        'regress-slash-comment.json': b"{/'/}{/'/}",
+        'regress-slash-star.json': b'{/*/}{/*/}/"/\xff/"/}',
     }
 
 
@@ -192,6 +200,11 @@ def manifest_corpus():
                                 b' "parts": [{"path": "../up.bin", "offset": 65536.0}]}]}}',
         'no-builds.json': b'{"name": "empty", "builds": []}',
         'wrong-types.json': b'{"name": 1, "version": [], "builds": [{"chipFamily": 32, "parts": {}}]}',
+        # regression: values after the first (json-glib took the first and leaked the rest)
+        'regress-trailing-json.json': b'{"builds": [{"chipFamily": "ESP32", "parts": [{"path": "a.bin",'
+                                      b' "offset": 0}]}]}"x"{"builds": []} [1, {"a": 2}]',
+        # json-glib takes '/' to the next '/' as a comment: {/"/} is {}
+        'regress-slash-comment.json': b'{/"/}{/"/}',
     }
 
 
