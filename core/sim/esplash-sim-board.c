@@ -305,6 +305,14 @@ do_boot (EsplashSim    *self,
 {
   guint8 strap = strap_value (self, download);
 
+  /* A hung loader (--fault stall) is over with any reset; the fault is
+   * spent and does not come back (one fault per run). */
+  if (self->stalled)
+    {
+      self->stalled = FALSE;
+      self->stall_spent = TRUE;
+      sim_event (self, "stall-cleared");
+    }
   stop_personality (self);
   self->boot_pending = FALSE;
   self->reset_count++;

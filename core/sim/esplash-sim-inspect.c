@@ -47,6 +47,7 @@ esplash_sim_power_cycle (EsplashSim *self)
   g_queue_clear_full (&self->out, sim_chunk_free);
   self->unplugged = FALSE;
   self->stalled = FALSE;
+  self->stall_spent = FALSE;
   self->n_commands = 0;
   sim_hostile_reset (self);
   self->tx_free_us = self->rx_free_us = self->busy_until_us = 0;

@@ -137,6 +137,7 @@ struct _EsplashSim {
   gboolean            unplugged;
   gboolean            wire_paced;        /* output takes wire time even without --timing */
   gboolean            stalled;
+  gboolean            stall_spent;    /* a reset ended the stall: it does not come back */
   guint               n_commands;
 
   /* hostile modes (esplash-sim-hostile.c) */

@@ -330,7 +330,7 @@ handle_frame (EsplashSim   *self,
           sim_set_unplugged (self);
           return;
         }
-      if (self->opt.faults & ESPLASH_SIM_FAULT_STALL)
+      if ((self->opt.faults & ESPLASH_SIM_FAULT_STALL) && !self->stall_spent)
         self->stalled = TRUE;
     }
   if (self->stalled)

@@ -31,7 +31,7 @@ typedef enum {
   ESPLASH_SIM_FAULT_NONE = 0,
   ESPLASH_SIM_FAULT_DROP_BYTES = 1 << 0,     /* drop a byte every fault_every bytes sent to the host */
   ESPLASH_SIM_FAULT_CORRUPT_BYTES = 1 << 1,  /* flip a byte every fault_every bytes */
-  ESPLASH_SIM_FAULT_STALL = 1 << 2,          /* stop answering after fault_after commands */
+  ESPLASH_SIM_FAULT_STALL = 1 << 2,          /* stop answering after fault_after commands, until a reset */
   ESPLASH_SIM_FAULT_DISCONNECT = 1 << 3,     /* close the line after fault_after commands */
   ESPLASH_SIM_FAULT_WRONG_STATUS_LEN = 1 << 4, /* ROM sends 2 status bytes, stub 4 */
 } EsplashSimFaults;
