@@ -649,6 +649,7 @@ esplash_device_connect (EsplashDevice                *self,
                         GError                      **error)
 {
   EsplashConnectOptions defaults;
+  gboolean connect_retried;
 
   g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -679,6 +680,7 @@ esplash_device_connect (EsplashDevice                *self,
     }
 
   self->baud_ceiling = G_MAXUINT;
+  connect_retried = FALSE;
   for (;;)
     {
       GError *local_error = NULL;
@@ -687,6 +689,22 @@ esplash_device_connect (EsplashDevice                *self,
       if (connect_internal (self, options, cancellable, &local_error))
         return TRUE;
       esplash_device_mark_disconnected (self);
+      /* The chip answered SYNC, then stopped answering or answered
+       * garbage (a hang, a reset, a bad moment on the line): once more,
+       * from a reset, where the port can reset it. */
+      if (self->baud_failed_at == 0 && !connect_retried && self->sync_replies > 0 &&
+          esplash_device_error_is_recoverable (local_error) &&
+          !g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE) &&
+          esplash_transport_has_lines (self->transport) &&
+          (options->before == ESPLASH_BEFORE_DEFAULT_RESET ||
+           options->before == ESPLASH_BEFORE_USB_RESET))
+        {
+          connect_retried = TRUE;
+          esplash_device_log (self, ESPLASH_LOG_WARNING, "%s: resetting the chip and connecting "
+                              "again", local_error->message);
+          g_clear_error (&local_error);
+          continue;
+        }
       /* The automatic rate stranded the chip at a rate the line does not
        * hold: reset it and search below that rate. */
       if (self->baud_failed_at == 0 || esplash_device_error_is_fatal (local_error))

@@ -181,10 +181,10 @@ find_port (EsplashDevice *self)
 /* Waits for the port to come back and opens it in place of the old one. */
 static gboolean
 reopen_port (EsplashDevice  *self,
+             gint64          end,
              GCancellable   *cancellable,
              GError        **error)
 {
-  gint64 end = g_get_monotonic_time () + PORT_RETURN_WAIT_MS * G_TIME_SPAN_MILLISECOND;
   g_autoptr(GError) last_error = NULL;
 
   esplash_device_log (self, ESPLASH_LOG_WARNING, "The port %s went away: waiting for it to "
@@ -331,18 +331,20 @@ esplash_device_lower_rate (EsplashDevice  *self,
 /* Connects again as the session did at first; the flash is attached and
  * given its parameters again if it had been. */
 static gboolean
-connect_again (EsplashDevice  *self,
-               gboolean        chip_reset,
-               GCancellable   *cancellable,
-               GError        **error)
+connect_again (EsplashDevice         *self,
+               const EsplashChipInfo *chip,
+               gboolean               attached,
+               guint32                params_size,
+               gboolean               chip_reset,
+               GCancellable          *cancellable,
+               GError               **error)
 {
-  const EsplashChipInfo *chip = self->chip;
-  gboolean attached = self->flash_attached;
-  guint32 params_size = self->flash_params_size;
   EsplashConnectOptions options = self->last_connect;
+  /* a copy: connecting stores the options again, freeing the old string */
+  g_autofree char *stub_dir = g_strdup (self->last_stub_dir);
   GError *local_error = NULL;
 
-  options.stub_dir = self->last_stub_dir;
+  options.stub_dir = stub_dir;
   esplash_device_mark_disconnected (self);
   if (!esplash_device_connect (self, &options, cancellable, &local_error))
     {
@@ -431,9 +433,18 @@ recover_internal (EsplashDevice  *self,
   gboolean port_lost = g_error_matches (cause, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE);
   gboolean chip_reset = FALSE;
   Probe probe = PROBE_SILENT;
+  /* the session's, kept across attempts that clear them */
+  const EsplashChipInfo *chip = self->chip;
+  gboolean attached = self->flash_attached;
+  guint32 params_size = self->flash_params_size;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
+  if (!self->has_connected || chip == NULL)
+    {
+      g_propagate_error (error, g_error_copy (cause));
+      return FALSE;
+    }
   self->recoveries++;
   esplash_device_stage (self, ESPLASH_STAGE_RECONNECTING);
   esplash_device_log (self, ESPLASH_LOG_WARNING, "%s: taking the session up again",
@@ -510,12 +521,43 @@ recover_internal (EsplashDevice  *self,
       return FALSE;
     }
 
-  if (port_lost && !reopen_port (self, cancellable, error))
-    return FALSE;
-  esplash_device_log (self, ESPLASH_LOG_WARNING, "%s: connecting again",
-                      port_lost ? "The port came back" :
-                      chip_reset ? "The chip was reset" : "The chip does not answer");
-  return connect_again (self, chip_reset, cancellable, error);
+  if (port_lost && esplash_transport_get_kind (self->transport) == ESPLASH_TRANSPORT_KIND_SIMULATOR)
+    {
+      /* An in-process virtual board has no port to open again. */
+      g_propagate_error (error, g_error_copy (cause));
+      return FALSE;
+    }
+  if (!port_lost)
+    {
+      esplash_device_log (self, ESPLASH_LOG_WARNING, "%s: connecting again",
+                          chip_reset ? "The chip was reset" : "The chip does not answer");
+      return connect_again (self, chip, attached, params_size, chip_reset, cancellable, error);
+    }
+
+  /* A port that comes back may go again at once (a USB device that
+   * re-enumerates twice, a board still powering up): until the deadline. */
+  {
+    gint64 end = g_get_monotonic_time () + PORT_RETURN_WAIT_MS * G_TIME_SPAN_MILLISECOND;
+
+    for (;;)
+      {
+        GError *local_error = NULL;
+
+        if (!reopen_port (self, end, cancellable, error))
+          return FALSE;
+        esplash_device_log (self, ESPLASH_LOG_WARNING, "The port came back: connecting again");
+        if (connect_again (self, chip, attached, params_size, TRUE, cancellable, &local_error))
+          return TRUE;
+        if (!g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE) ||
+            g_get_monotonic_time () >= end)
+          {
+            g_propagate_error (error, local_error);
+            return FALSE;
+          }
+        esplash_device_log (self, ESPLASH_LOG_DEBUG, "%s", local_error->message);
+        g_error_free (local_error);
+      }
+  }
 }
 
 static const char *const session_errors[] = {

@@ -175,6 +175,21 @@ esplash_device_get_revision (EsplashDevice *self)
 }
 
 /**
+ * esplash_device_get_resume_count:
+ * @self: a device
+ *
+ * Returns: how often operations on this device lost the session and took it
+ *   up again: each time, what was done was checked on the chip (by MD5
+ *   where the loader has it) and the operation went on from there
+ */
+guint
+esplash_device_get_resume_count (EsplashDevice *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), 0);
+  return self->recoveries;
+}
+
+/**
  * esplash_device_dup_boot_log:
  *
  * Returns: (transfer full): the bytes seen outside SLIP frames while the

@@ -75,6 +75,10 @@ gboolean               esplash_device_is_stub       (EsplashDevice *self);
 gboolean               esplash_device_is_secure_download_mode (EsplashDevice *self);
 EsplashConsole         esplash_device_get_console   (EsplashDevice *self);
 guint                  esplash_device_get_revision  (EsplashDevice *self);
+/* Appended: how often the session was lost and taken up again (a reply
+ * lost or damaged, the chip reset, the port gone) with the operation going
+ * on from where the flash differed. */
+guint                  esplash_device_get_resume_count (EsplashDevice *self);
 /* Everything seen outside SLIP frames during the last connect (boot log). */
 GBytes                *esplash_device_dup_boot_log  (EsplashDevice *self);
 /* Boot mode value from a captured "boot:0xNN" line, -1 if none seen;

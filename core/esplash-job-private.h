@@ -85,6 +85,7 @@ struct _EsplashJob
   gint64           start_time;
   gdouble          elapsed;
   guint64          bytes_unchanged;   /* context side: from write progress */
+  guint            resume_count;      /* context side: RECONNECTING stages seen */
 };
 
 /* Worker side: queue @entry (taking it) for delivery on the job's context,

@@ -140,6 +140,8 @@ deliver_event (EsplashJob         *self,
           self->stage = event->stage;
           g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STAGE]);
         }
+      if (event->stage == ESPLASH_STAGE_RECONNECTING)
+        self->resume_count++;
       if (stage_band (self, event->stage, &lo, &hi))
         raise_fraction (self, lo);
       g_signal_emit (self, signals[SIGNAL_STAGE], 0,
@@ -655,6 +657,24 @@ esplash_job_get_bytes_unchanged (EsplashJob *self)
   g_return_val_if_fail (ESPLASH_IS_JOB (self), 0);
 
   return self->bytes_unchanged;
+}
+
+/**
+ * esplash_job_get_resume_count:
+ * @self: a job
+ *
+ * How often the last run lost its session with the chip (a reply lost or
+ * damaged, the chip reset, the port gone) and took it up again, going on
+ * from what the flash held. Read it on the job's main context.
+ *
+ * Returns: the count; 0 when nothing was interrupted
+ */
+guint
+esplash_job_get_resume_count (EsplashJob *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_JOB (self), 0);
+
+  return self->resume_count;
 }
 
 /* Marks the job as started; FALSE when it ran before. */

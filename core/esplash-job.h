@@ -129,6 +129,7 @@ GBytes         *esplash_job_dup_read_data (EsplashJob *self);
 /* Wall time of the last run in seconds (0 before it ended). */
 gdouble         esplash_job_get_elapsed   (EsplashJob *self);
 guint64         esplash_job_get_bytes_unchanged (EsplashJob *self);
+guint           esplash_job_get_resume_count    (EsplashJob *self);
 EsplashDiagnosis *esplash_job_dup_diagnosis (EsplashJob *self);
 
 /* Runs once. Cancelling @cancellable ends the run with G_IO_ERROR_CANCELLED. */

@@ -630,6 +630,7 @@ cli_run_write (CliContext     *ctx,
 {
   EsplashChipDescription desc;
   EsplashWriteOptions options;
+  guint resumed;
 
   if (device == NULL)
     return finish_dry_run (ctx);
@@ -651,7 +652,19 @@ cli_run_write (CliContext     *ctx,
   options.flash_size = esplash_flash_plan_get_flash_size (ctx->plan);
   if (!esplash_flash_write (device, ctx->regions, &options, cancellable, error))
     return FALSE;
+  resumed = esplash_device_get_resume_count (device);
+  if (resumed > 0)
+    cli_output_message (ctx->out, ESPLASH_LOG_WARNING,
+                        "The write was interrupted %u time%s and resumed each time from the "
+                        "first sector that differed%s", resumed, resumed == 1 ? "" : "s",
+                        options.verify && can_md5 (device) ? "; the flash was verified by MD5"
+                                                           : "");
   result_regions (ctx, options.verify && can_md5 (device));
+  if (ctx->result != NULL)
+    {
+      json_builder_set_member_name (ctx->result, "resumed");
+      json_builder_add_int_value (ctx->result, resumed);
+    }
   return TRUE;
 }
 

@@ -218,10 +218,32 @@ esplash_chip_summary (const EsplashChipDescription *chip)
   return g_strjoinv (" · ", (char **) parts->pdata);
 }
 
+static char *flash_result_sentence (guint64 bytes, guint64 unchanged, gdouble elapsed);
+
 char *
 esplash_flash_result_text (guint64 bytes,
                            guint64 unchanged,
-                           gdouble elapsed)
+                           gdouble elapsed,
+                           guint   resumed)
+{
+  g_autofree char *text = flash_result_sentence (bytes, unchanged, elapsed);
+
+  if (resumed == 0)
+    return g_steal_pointer (&text);
+  /* TRANSLATORS: appended to the result, e.g. "Wrote 1.2 MB in 14 seconds (86.0 kB/s). The
+   * connection to the board was lost 2 times: …" */
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "%s The connection to the board was lost %u time: Esplash "
+                                       "reconnected and went on from the first part that differed.",
+                                       "%s The connection to the board was lost %u times: Esplash "
+                                       "reconnected each time and went on from the first part "
+                                       "that differed.", resumed), text, resumed);
+}
+
+static char *
+flash_result_sentence (guint64 bytes,
+                       guint64 unchanged,
+                       gdouble elapsed)
 {
   g_autofree char *size = g_format_size (bytes);
   g_autofree char *duration = NULL;

@@ -19,7 +19,8 @@ char       *esplash_stage_describe (EsplashStage  stage,
 char       *esplash_format_duration (gdouble seconds);
 /* The line under "Firmware flashed": how much was written, how fast, and
  * how much the board held already. */
-char       *esplash_flash_result_text (guint64 bytes, guint64 unchanged, gdouble elapsed);
+char       *esplash_flash_result_text (guint64 bytes, guint64 unchanged, gdouble elapsed,
+                                       guint resumed);
 /* A headline for a failed job ("Could not connect to the board"). */
 const char *esplash_error_title    (const GError     *error,
                                     EsplashJobAction  action);

@@ -65,6 +65,8 @@ title_msgid (const char *id)
     { ESPLASH_DIAGNOSIS_VERIFY_MISMATCH, N_("The flash does not hold what was written") },
     { ESPLASH_DIAGNOSIS_APP_CRASH, N_("The firmware on the chip crashes") },
     { ESPLASH_DIAGNOSIS_WRONG_CHIP, N_("This is not the chip that was selected") },
+    { ESPLASH_DIAGNOSIS_LINE_DAMAGED, N_("The chip’s replies arrive damaged") },
+    { ESPLASH_DIAGNOSIS_CHIP_RESET_MID_WRITE, N_("The chip was reset while writing") },
     { ESPLASH_DIAGNOSIS_UNKNOWN, N_("The operation failed") },
   };
 

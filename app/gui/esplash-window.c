@@ -384,7 +384,8 @@ flash_done (EsplashWindow *self,
 {
   g_autofree char *detail = esplash_flash_result_text (self->job_bytes,
                                                        esplash_job_get_bytes_unchanged (job),
-                                                       esplash_job_get_elapsed (job));
+                                                       esplash_job_get_elapsed (job),
+                                                       esplash_job_get_resume_count (job));
 
   esplash_window_show_result (self, "success", _("Firmware flashed"), detail);
   esplash_window_log (self, ESPLASH_LOG_INFO, detail);
