@@ -25,9 +25,11 @@
 /* What the line may still bring (late replies, a boot log) before the
  * chip is asked whether it is there. */
 #define RECOVER_DRAIN_QUIET_MS 200
-#define RECOVER_DRAIN_MAX_MS 3000
-/* A stub busy with a block it took (erase and write) answers SYNC late. */
+#define RECOVER_DRAIN_MAX_MS 1500
+/* A stub busy with a block it took (erase and write) answers SYNC late;
+ * a ROM just reset answers at once. */
 #define PROBE_TIME_MS 4000
+#define PROBE_ROM_TIME_MS 1000
 /* How long a port that went away may take to come back (a USB device
  * re-enumerating after a reset or power cycle takes 1-3 s). */
 #define PORT_RETURN_WAIT_MS 20000
@@ -71,12 +73,13 @@ typedef enum {
 
 /* SYNC until an answer or PROBE_TIME_MS: which loader answers, if any. */
 static gboolean
-probe_loader (EsplashDevice  *self,
-              Probe          *probe,
-              GCancellable   *cancellable,
-              GError        **error)
+probe_loader_for (EsplashDevice  *self,
+                  guint           ms,
+                  Probe          *probe,
+                  GCancellable   *cancellable,
+                  GError        **error)
 {
-  gint64 end = g_get_monotonic_time () + PROBE_TIME_MS * G_TIME_SPAN_MILLISECOND;
+  gint64 end = g_get_monotonic_time () + (gint64) ms * G_TIME_SPAN_MILLISECOND;
 
   *probe = PROBE_SILENT;
   while (g_get_monotonic_time () < end)
@@ -97,6 +100,15 @@ probe_loader (EsplashDevice  *self,
         return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+probe_loader (EsplashDevice  *self,
+              Probe          *probe,
+              GCancellable   *cancellable,
+              GError        **error)
+{
+  return probe_loader_for (self, PROBE_TIME_MS, probe, cancellable, error);
 }
 
 /* Drains the line and asks which loader answers: *@stub set, or FALSE
@@ -461,7 +473,8 @@ recover_internal (EsplashDevice  *self,
       chip_reset = chip_reset || noise_shows_boot (self);
       if (local_error != NULL && !esplash_device_error_is_fatal (local_error))
         g_clear_error (&local_error);
-      if (local_error == NULL)
+      /* A boot log says it all where the chip can be reset from here. */
+      if (local_error == NULL && !(chip_reset && esplash_transport_has_lines (self->transport)))
         probe_loader (self, &probe, cancellable, &local_error);
       if (local_error != NULL && !g_error_matches (local_error, ESPLASH_ERROR,
                                                    ESPLASH_ERROR_PORT_GONE))
@@ -473,6 +486,7 @@ recover_internal (EsplashDevice  *self,
     }
 
   if (!port_lost && probe == PROBE_SILENT &&
+      !(chip_reset && esplash_transport_has_lines (self->transport)) &&
       esplash_transport_get_baud (self->transport) != ROM_BAUD &&
       self->console == ESPLASH_CONSOLE_UART)
     {
@@ -480,7 +494,7 @@ recover_internal (EsplashDevice  *self,
       g_autoptr(GError) local_error = NULL;
 
       if (esplash_transport_set_baud (self->transport, ROM_BAUD, &local_error))
-        probe_loader (self, &probe, cancellable, &local_error);
+        probe_loader_for (self, PROBE_ROM_TIME_MS, &probe, cancellable, &local_error);
       if (local_error != NULL)
         {
           port_lost = g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE);

@@ -1,5 +1,6 @@
-/* test-gui-screenshots.c: the main window in the four states the AppStream
- * screenshots show — files dropped, mid-flash, success, error — on the
+/* test-gui-screenshots.c: the main window in the states the AppStream
+ * screenshots and docs show — files dropped, mid-flash, success, a reflash
+ * with nothing to write, a write resumed after a reset, error — on the
  * virtual board. Each state is rendered to an image and checked to be a
  * real, window-sized picture; with ESPLASH_SCREENSHOT_DIR set the images
  * are saved there as PNG (that is how data/screenshots/ is made:
@@ -313,6 +314,7 @@ test_states (Fixture       *fixture,
              gconstpointer  data)
 {
   EsplashWindow *window = fixture->window;
+  g_autoptr(EsplashJob) resumed_job = NULL;
   EsplashJob *job;
   gint64 deadline;
   guint region = 0;
@@ -389,9 +391,46 @@ test_states (Fixture       *fixture,
     gtk_window_destroy (shortcuts);
   }
 
+  /* Somebody taps RESET while the app (the third file) is written — the
+   * board held another one — : the write reconnects, resumes where the flash
+   * differs, and says so. */
+  {
+    g_autofree guint8 *other = g_malloc (512 * 1024);
+    g_autoptr(GBytes) bytes = NULL;
+
+    for (guint i = 0; i < 512 * 1024; i++)
+      other[i] = (guint8) (i * 7 + i / 4096);
+    bytes = g_bytes_new_take (g_steal_pointer (&other), 512 * 1024);
+    esplash_sim_load_flash (esplash_window_get_virtual_board (window), 0x10000, bytes);
+  }
+  g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
+  job = esplash_window_get_job (window);
+  resumed_job = g_object_ref (job);
+  region = 0;
+  g_signal_connect (job, "stage", G_CALLBACK (stage_cb), &region);
+  deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
+  while (esplash_window_is_busy (window) && (region < 2 || esplash_job_get_fraction (job) < 0.5) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (esplash_window_is_busy (window));
+  esplash_sim_press_reset (esplash_window_get_virtual_board (window));
+  esplash_log_pane_set_expanded (esplash_window_get_log_pane (window), TRUE);
+  wait_idle (window);
+  {
+    const char *detail = NULL;
+
+    g_assert_true (esplash_window_get_result (window, NULL, &detail));
+    g_test_message ("result: %s", detail);
+    g_assert_nonnull (strstr (detail, "The connection to the board was lost 1 time"));
+    g_assert_cmpuint (esplash_job_get_resume_count (resumed_job), ==, 1);
+  }
+  capture (window, "08-resumed.png");
+  esplash_log_pane_set_expanded (esplash_window_get_log_pane (window), FALSE);
+
   /* The board vanishes while the app (the third file) is written again. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
   job = esplash_window_get_job (window);
+  region = 0;
   g_signal_connect (job, "stage", G_CALLBACK (stage_cb), &region);
   deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   while (esplash_window_is_busy (window) && region < 2 && g_get_monotonic_time () < deadline)

@@ -234,10 +234,10 @@ esplash_flash_result_text (guint64 bytes,
    * connection to the board was lost 2 times: …" */
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                        "%s The connection to the board was lost %u time: Esplash "
-                                       "reconnected and went on from the first part that differed.",
+                                       "reconnected and checked what the flash held before going on.",
                                        "%s The connection to the board was lost %u times: Esplash "
-                                       "reconnected each time and went on from the first part "
-                                       "that differed.", resumed), text, resumed);
+                                       "reconnected each time and checked what the flash held "
+                                       "before going on.", resumed), text, resumed);
 }
 
 static char *
