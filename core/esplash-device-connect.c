@@ -79,6 +79,7 @@ capture_boot_log (EsplashDevice  *self,
   g_autoptr(GRegex) regex = NULL;
   g_autoptr(GMatchInfo) match = NULL;
   gint64 end = g_get_monotonic_time () + BOOT_LOG_MAX_MS * G_TIME_SPAN_MILLISECOND;
+  guint64 received = 0;
   guint8 buf[1024];
 
   while (g_get_monotonic_time () < end)
@@ -89,9 +90,12 @@ capture_boot_log (EsplashDevice  *self,
         return FALSE;
       if (n == 0)
         break;
-      g_byte_array_append (log, buf, (guint) n);
+      received += (guint64) n;
+      /* A boot log is a few hundred bytes; a flood is counted, not kept. */
+      if (log->len < BOOT_LOG_CAP)
+        g_byte_array_append (log, buf, (guint) MIN ((gsize) n, BOOT_LOG_CAP - log->len));
     }
-  self->rx_bytes += log->len;
+  self->rx_bytes += received;
   if (log->len == 0)
     return TRUE;
   collect_line_noise (self);
@@ -386,6 +390,12 @@ run_stub (EsplashDevice  *self,
       const guint8 *f;
       gsize len;
 
+      if (frame == NULL && remaining > 0 &&
+          g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL))
+        {
+          g_clear_error (&local_error);   /* a broken frame: not the greeting either */
+          continue;
+        }
       if (frame == NULL)
         {
           g_propagate_prefixed_error (error, local_error,
@@ -395,13 +405,11 @@ run_stub (EsplashDevice  *self,
       f = g_bytes_get_data (frame, &len);
       if (len == strlen (STUB_GREETING) && memcmp (f, STUB_GREETING, len) == 0)
         break;
-      /* A late MEM_END reply from the ROM: skip it. */
-      if (len >= ESPLASH_COMMAND_HEADER_LEN && f[0] == 0x01 && f[1] == ESPLASH_OP_MEM_END)
-        continue;
-      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
-                   "The flasher stub did not start: expected its greeting “OHAI”, "
-                   "got a %" G_GSIZE_FORMAT "-byte frame", len);
-      return FALSE;
+      /* A late MEM_END reply from the ROM, or anything else that is not
+       * the greeting (a stray or damaged frame): skip it until the
+       * deadline. */
+      esplash_device_log (self, ESPLASH_LOG_DEBUG, "Waiting for the stub's greeting: dropped "
+                          "a %" G_GSIZE_FORMAT "-byte frame", len);
     }
 
   self->stub_running = TRUE;
@@ -511,6 +519,13 @@ set_baud (EsplashDevice                *self,
        * search; the usual rate. */
       fallback = *options;
       fallback.baud = AUTO_BAUD_FALLBACK;
+      options = &fallback;
+    }
+  if (self->rate_ceiling != 0 && options->baud > self->rate_ceiling)
+    {
+      /* The line did not hold a higher rate in this session (recovery). */
+      fallback = *options;
+      fallback.baud = self->rate_ceiling;
       options = &fallback;
     }
 
@@ -679,7 +694,8 @@ esplash_device_connect (EsplashDevice                *self,
       esplash_device_note_port_identity (self);
     }
 
-  self->baud_ceiling = G_MAXUINT;
+  /* a rate that the line did not hold in this session stays out of reach */
+  self->baud_ceiling = self->rate_ceiling != 0 ? self->rate_ceiling + 1 : G_MAXUINT;
   connect_retried = FALSE;
   for (;;)
     {

@@ -41,6 +41,11 @@ find_bytes (const guint8 *haystack,
   return NULL;
 }
 
+static const char *const reset_markers[] = {
+  "rst:0x",           /* ESP32-family ROM: "rst:0x1 (POWERON_RESET),boot:0x13 (...)" */
+  "rst cause:",       /* ESP8266 ROM */
+};
+
 static const char *const crash_markers[] = {
   "Guru Meditation Error",
   "Fatal exception",
@@ -73,6 +78,27 @@ check_for_crash (EsplashDevice  *self,
                    "The chip crashed instead of answering: “%s”", line->str);
       return FALSE;
     }
+
+  /* A ROM boot line in the middle of an operation: the chip was reset, and
+   * no reply will come; waiting out the timeout would only delay taking
+   * the session up again (esplash-device-recover.c). */
+  if (self->stage == ESPLASH_STAGE_WRITING || self->stage == ESPLASH_STAGE_VERIFYING ||
+      self->stage == ESPLASH_STAGE_ERASING || self->stage == ESPLASH_STAGE_READING)
+    for (gsize i = 0; i < G_N_ELEMENTS (reset_markers); i++)
+      {
+        const guint8 *hit = find_bytes (start, len, reset_markers[i]);
+        g_autoptr(GString) line = NULL;
+
+        if (hit == NULL)
+          continue;
+        line = g_string_new (NULL);
+        for (const guint8 *p = hit; p < start + len && *p != '\r' && *p != '\n' &&
+             line->len < 160; p++)
+          g_string_append_c (line, g_ascii_isprint (*p) ? (char) *p : '?');
+        g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_CHIP_RESET,
+                     "The chip was reset instead of answering: “%s”", line->str);
+        return FALSE;
+      }
   return TRUE;
 }
 

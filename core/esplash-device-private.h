@@ -71,6 +71,7 @@ struct _EsplashDevice
   guint16                port_pid;
   char                  *port_serial;
   guint                  recoveries;
+  guint                  rate_ceiling;  /* a rate the line did not hold: stay below; 0 = none */
 };
 
 /* Cancelled, or the port is gone: nothing more to try on this session. */

@@ -254,9 +254,25 @@ check_same_chip (EsplashDevice        *self,
     }
   if (!self->mac_valid || self->secure_download_mode)
     return TRUE;
-  if (!esplash_chip_read_mac (self->chip, esplash_device_reg_reader, &reader, mac, error))
-    return FALSE;
-  if (memcmp (mac, self->mac, sizeof mac) != 0)
+  /* Register values carry no checksum: on a line that damages bytes one
+   * read may be wrong. The same chip if any read matches; another one only
+   * if two reads agree on something else. Only the last three bytes are
+   * compared: they tell boards apart, the first three name the maker. */
+  for (guint i = 0; i < 3; i++)
+    {
+      guint8 again[6];
+
+      if (!esplash_chip_read_mac (self->chip, esplash_device_reg_reader, &reader,
+                                  i == 0 ? mac : again, error))
+        return FALSE;
+      if (memcmp ((i == 0 ? mac : again) + 3, self->mac + 3, 3) == 0)
+        return TRUE;
+      if (i > 0 && memcmp (again + 3, mac + 3, 3) == 0)
+        break;
+      if (i > 0)
+        memcpy (mac, again, sizeof mac);
+    }
+  if (memcmp (mac + 3, self->mac + 3, 3) != 0)
     {
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_UNSUPPORTED_CHIP,
                    "After reconnecting, another chip answers (MAC %02x:%02x:%02x:%02x:%02x:%02x, "
@@ -266,6 +282,16 @@ check_same_chip (EsplashDevice        *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/* Whether connecting again resets the chip: the port has the lines, and
+ * the user let the first connect use them (not --before no-reset). */
+static gboolean
+can_reset (EsplashDevice *self)
+{
+  return esplash_transport_has_lines (self->transport) &&
+         (self->last_connect.before == ESPLASH_BEFORE_DEFAULT_RESET ||
+          self->last_connect.before == ESPLASH_BEFORE_USB_RESET);
 }
 
 /* The next lower of the usual rates, or 0 at the ROM's rate. */
@@ -326,6 +352,8 @@ esplash_device_lower_rate (EsplashDevice  *self,
         return FALSE;
       if (probe != PROBE_SILENT)
         {
+          /* remembered: connecting again must not go back up */
+          self->rate_ceiling = lower;
           self->line_faults = 0;
           return TRUE;
         }
@@ -474,7 +502,7 @@ recover_internal (EsplashDevice  *self,
       if (local_error != NULL && !esplash_device_error_is_fatal (local_error))
         g_clear_error (&local_error);
       /* A boot log says it all where the chip can be reset from here. */
-      if (local_error == NULL && !(chip_reset && esplash_transport_has_lines (self->transport)))
+      if (local_error == NULL && !(chip_reset && can_reset (self)))
         probe_loader (self, &probe, cancellable, &local_error);
       if (local_error != NULL && !g_error_matches (local_error, ESPLASH_ERROR,
                                                    ESPLASH_ERROR_PORT_GONE))
@@ -486,7 +514,7 @@ recover_internal (EsplashDevice  *self,
     }
 
   if (!port_lost && probe == PROBE_SILENT &&
-      !(chip_reset && esplash_transport_has_lines (self->transport)) &&
+      !(chip_reset && can_reset (self)) &&
       esplash_transport_get_baud (self->transport) != ROM_BAUD &&
       self->console == ESPLASH_CONSOLE_UART)
     {
@@ -523,9 +551,9 @@ recover_internal (EsplashDevice  *self,
   if (probe != PROBE_SILENT)
     chip_reset = TRUE;   /* another loader answers: the chip restarted */
 
-  if (!port_lost && probe == PROBE_SILENT && !esplash_transport_has_lines (self->transport))
+  if (!port_lost && probe == PROBE_SILENT && !can_reset (self))
     {
-      /* Nothing answers, and nothing can reset it from here. */
+      /* Nothing answers, and nothing may reset it from here. */
       if (chip_reset)
         g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_CHIP_RESET,
                      "The chip was reset during the operation (its boot log came instead of "

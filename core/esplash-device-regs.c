@@ -524,8 +524,27 @@ esplash_device_describe (EsplashDevice           *self,
       !esplash_device_ensure_flash_id (self, cancellable, error))
     return FALSE;
 
-  memcpy (self->mac, out->mac, sizeof self->mac);
-  self->mac_valid = TRUE;
+  /* The MAC that tells this board from another after a reconnect: read
+   * again to be sure of it (a read on a damaging line may be wrong); two
+   * reads that disagree and a third that settles nothing: no check. */
+  {
+    guint8 second[6], third[6];
+
+    self->mac_valid = FALSE;
+    if (!esplash_chip_read_mac (self->chip, esplash_device_reg_reader, &reader, second, error))
+      return FALSE;
+    if (memcmp (second, out->mac, 6) == 0)
+      self->mac_valid = TRUE;
+    else if (!esplash_chip_read_mac (self->chip, esplash_device_reg_reader, &reader, third, error))
+      return FALSE;
+    else if (memcmp (third, out->mac, 6) == 0 || memcmp (third, second, 6) == 0)
+      {
+        memcpy (out->mac, third, 6);
+        self->mac_valid = TRUE;
+      }
+    if (self->mac_valid)
+      memcpy (self->mac, out->mac, sizeof self->mac);
+  }
   out->flash_id = self->flash_id;
   out->flash_size = esplash_flash_size_from_id (self->flash_id);
   return TRUE;

@@ -369,13 +369,27 @@ note_stale_frame (EsplashDevice *self,
  * stub error, and is taken as a damaged reply (retried), not reported. */
 static gboolean
 status_is_plausible (EsplashDevice         *self,
+                     guint8                 opcode,
                      const EsplashResponse *response)
 {
-  if (response->status[0] == 0)
+  guint8 code = response->status[0];
+
+  if (code == 0)
     return TRUE;
-  if (response->status[0] == 1)
+  if (code == 1)
     return esplash_rom_error_name (response->status[1]) != NULL;
-  return self->stub_running && esplash_stub_error_name (response->status[0]) != NULL;
+  if (!self->stub_running || esplash_stub_error_name (code) == NULL)
+    return FALSE;
+  /* The legacy stub's raw codes belong to one command each: erasing
+   * (0x32-0x37) and MD5's flash read (0x63). */
+  if (code >= 0x32 && code <= 0x37)
+    return opcode == ESPLASH_OP_ERASE_REGION || opcode == ESPLASH_OP_ERASE_FLASH ||
+           opcode == ESPLASH_OP_FLASH_BEGIN || opcode == ESPLASH_OP_FLASH_DEFL_BEGIN ||
+           opcode == ESPLASH_OP_FLASH_DATA || opcode == ESPLASH_OP_FLASH_DEFL_DATA ||
+           opcode == ESPLASH_OP_FLASH_END || opcode == ESPLASH_OP_FLASH_DEFL_END;
+  if (code == 0x63)
+    return opcode == ESPLASH_OP_SPI_FLASH_MD5;
+  return TRUE;
 }
 
 /* One command, one reply: no repeat. */
@@ -495,7 +509,7 @@ exchange_once (EsplashDevice    *self,
 
       esplash_device_log (self, ESPLASH_LOG_DEBUG, "%s reply: value 0x%08X, %u status bytes",
                           op_name (opcode), response.value, response.status_len);
-      if (!status_is_plausible (self, &response))
+      if (!status_is_plausible (self, opcode, &response))
         {
           self->line_faults++;
           g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL,
@@ -582,6 +596,23 @@ error_is_damaged_request (guint8        opcode,
          strstr (error->message, "stub error 0xC1") != NULL;
 }
 
+/* A command the loader always knows, refused as an invalid message (ROM
+ * 0x05) or an invalid command / bad length (stub 0xC3, 0xC0): it arrived
+ * damaged. Only where the caller checks the status: a caller that probes
+ * whether a command is supported passes check = FALSE. */
+static gboolean
+error_is_refused_as_damaged (EsplashDevice *self,
+                             gboolean       check,
+                             const GError  *error)
+{
+  if (!check || !g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE) ||
+      self->secure_download_mode)
+    return FALSE;
+  return strstr (error->message, "ROM error 0x05") != NULL ||
+         (self->stub_running && (strstr (error->message, "stub error 0xC3") != NULL ||
+                                 strstr (error->message, "stub error 0xC0") != NULL));
+}
+
 /* esplash_device_command_packet:
  *
  * Sends @packet and waits for its reply. A command that may be repeated
@@ -613,7 +644,7 @@ esplash_device_command_packet (EsplashDevice    *self,
   for (guint attempt = 1; ; attempt++)
     {
       GError *local_error = NULL;
-      gboolean repeat;
+      gboolean repeat, damaged;
 
       if (exchange_once (self, packet, expected_payload, timeout_ms, check, out, cancellable,
                          &local_error))
@@ -626,9 +657,20 @@ esplash_device_command_packet (EsplashDevice    *self,
             }
           return TRUE;
         }
+      damaged = g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL) ||
+                error_is_damaged_request (opcode, local_error) ||
+                error_is_refused_as_damaged (self, check, local_error);
       repeat = opcode_is_repeatable (self, opcode) &&
-               (error_is_line_fault (local_error) ||
-                error_is_damaged_request (opcode, local_error));
+               (error_is_line_fault (local_error) || damaged);
+      if (repeat && attempt >= COMMAND_ATTEMPTS && damaged)
+        {
+          /* Damaged every time: the line, not the chip. */
+          g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_LINE_DAMAGED,
+                       "%s (sent %u times, damaged on the line each time)",
+                       local_error->message, attempt);
+          g_error_free (local_error);
+          return FALSE;
+        }
       if (!repeat || attempt >= COMMAND_ATTEMPTS || esplash_device_error_is_fatal (local_error))
         {
           g_propagate_error (error, local_error);

@@ -531,8 +531,12 @@ test_stall_mid_write (void)
   esplash_sim_options_init (&so, ESPLASH_CHIP_ESP32);
   so.faults = ESPLASH_SIM_FAULT_STALL;
   so.fault_after = commands_until_first_block (regions);
+  so.boot_mode = ESPLASH_SIM_BOOT_DOWNLOAD;
   f = fixture_new (&so);
   rom_connect_options (&co, 2);
+  /* put in download mode by hand: nothing may reset it, so nothing ends
+   * the stall (a reset would, and the write would resume) */
+  co.before = ESPLASH_BEFORE_NO_RESET;
   g_assert_true (esplash_device_connect (f->device, &co, NULL, &error));
   esplash_write_options_init (&wo);
   wo.compress = ESPLASH_COMPRESS_NEVER;

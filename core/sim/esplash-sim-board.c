@@ -306,8 +306,10 @@ do_boot (EsplashSim    *self,
   guint8 strap = strap_value (self, download);
 
   /* A hung loader (--fault stall) is over with any reset; the fault is
-   * spent and does not come back (one fault per run). */
-  if (self->stalled)
+   * spent and does not come back (one fault per run). A chip that never
+   * answered at all (--fault-after 0) stays silent: a broken wire, not a
+   * hang. */
+  if (self->stalled && self->opt.fault_after > 0)
     {
       self->stalled = FALSE;
       self->stall_spent = TRUE;
