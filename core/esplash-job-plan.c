@@ -2,7 +2,7 @@
  * options, filled in with setters and sealed when the job is created.
  *
  * Also registers EsplashFlashRegion as a boxed type, so bindings can hand
- * regions to a plan.
+ * regions to a plan, and maps the plan's stages onto the progress bar.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -505,4 +505,65 @@ esplash_job_plan_set_read (EsplashJobPlan *plan,
   plan->read_address = address;
   plan->read_size = size;
   g_set_object (&plan->read_file, file);
+}
+
+/* The share of the bar each stage covers for this plan, so the fraction
+ * moves steadily from connecting through writing to resetting. */
+gboolean
+esplash_job_plan_stage_band (const EsplashJobPlan *plan,
+                             EsplashStage          stage,
+                             gdouble              *lo,
+                             gdouble              *hi)
+{
+  gboolean connect_only = plan->action == ESPLASH_JOB_DESCRIBE || plan->action == ESPLASH_JOB_RESET;
+  gdouble connect_end = connect_only ? 0.9 : 0.05;
+  gdouble work_end = 0.97;
+
+  if (stage >= ESPLASH_STAGE_OPENING && stage <= ESPLASH_STAGE_CHANGING_BAUD)
+    {
+      guint step = stage - ESPLASH_STAGE_OPENING;
+      guint n_steps = ESPLASH_STAGE_CHANGING_BAUD - ESPLASH_STAGE_OPENING + 1;
+
+      *lo = connect_end * step / n_steps;
+      *hi = connect_end * (step + 1) / n_steps;
+      return TRUE;
+    }
+
+  switch (stage)
+    {
+    case ESPLASH_STAGE_ERASING:
+      if (plan->action == ESPLASH_JOB_ERASE_ALL)
+        *lo = connect_end, *hi = work_end;
+      else if (plan->action == ESPLASH_JOB_WRITE && plan->write.erase_all)
+        *lo = connect_end, *hi = 0.15;
+      else
+        return FALSE;   /* per-region erases are part of writing */
+      return TRUE;
+    case ESPLASH_STAGE_WRITING:
+      *lo = plan->write.erase_all ? 0.15 : connect_end;
+      *hi = plan->write.verify ? 0.85 : work_end;
+      return TRUE;
+    case ESPLASH_STAGE_VERIFYING:
+      *lo = 0.85, *hi = work_end;
+      return TRUE;
+    case ESPLASH_STAGE_READING:
+      *lo = connect_end, *hi = work_end;
+      return TRUE;
+    case ESPLASH_STAGE_LEAVING:
+      *lo = connect_only ? connect_end : work_end, *hi = 0.99;
+      return TRUE;
+    case ESPLASH_STAGE_DONE:
+      *lo = *hi = 1.0;
+      return TRUE;
+    case ESPLASH_STAGE_IDLE:
+    case ESPLASH_STAGE_OPENING:
+    case ESPLASH_STAGE_RESETTING:
+    case ESPLASH_STAGE_SYNCING:
+    case ESPLASH_STAGE_DETECTING:
+    case ESPLASH_STAGE_UPLOADING_STUB:
+    case ESPLASH_STAGE_CHANGING_BAUD:
+    case ESPLASH_STAGE_RECONNECTING:   /* the bar stays where it is */
+    default:
+      return FALSE;
+    }
 }

@@ -111,4 +111,12 @@ void esplash_job_deliver (EsplashJob *self, EsplashJobEntry *entry);
  * returns the FINISHED entry (not yet pushed). */
 EsplashJobEntry *esplash_job_work (EsplashJob *self, GCancellable *cancellable);
 
+/* esplash-job-plan.c: the share of the progress bar each stage covers for
+ * @plan, so the fraction moves steadily from connecting through writing to
+ * resetting; FALSE for stages that do not move it. */
+gboolean esplash_job_plan_stage_band (const EsplashJobPlan *plan,
+                                      EsplashStage          stage,
+                                      gdouble              *lo,
+                                      gdouble              *hi);
+
 G_END_DECLS

@@ -52,67 +52,6 @@ static guint signals[N_SIGNALS];
 
 /* ---- progress fraction ------------------------------------------------- */
 
-/* The share of the bar each stage covers for this plan, so the fraction
- * moves steadily from connecting through writing to resetting. */
-static gboolean
-stage_band (EsplashJob   *self,
-            EsplashStage  stage,
-            gdouble      *lo,
-            gdouble      *hi)
-{
-  const EsplashJobPlan *plan = self->plan;
-  gboolean connect_only = plan->action == ESPLASH_JOB_DESCRIBE || plan->action == ESPLASH_JOB_RESET;
-  gdouble connect_end = connect_only ? 0.9 : 0.05;
-  gdouble work_end = 0.97;
-
-  if (stage >= ESPLASH_STAGE_OPENING && stage <= ESPLASH_STAGE_CHANGING_BAUD)
-    {
-      guint step = stage - ESPLASH_STAGE_OPENING;
-      guint n_steps = ESPLASH_STAGE_CHANGING_BAUD - ESPLASH_STAGE_OPENING + 1;
-
-      *lo = connect_end * step / n_steps;
-      *hi = connect_end * (step + 1) / n_steps;
-      return TRUE;
-    }
-
-  switch (stage)
-    {
-    case ESPLASH_STAGE_ERASING:
-      if (plan->action == ESPLASH_JOB_ERASE_ALL)
-        *lo = connect_end, *hi = work_end;
-      else if (plan->action == ESPLASH_JOB_WRITE && plan->write.erase_all)
-        *lo = connect_end, *hi = 0.15;
-      else
-        return FALSE;   /* per-region erases are part of writing */
-      return TRUE;
-    case ESPLASH_STAGE_WRITING:
-      *lo = plan->write.erase_all ? 0.15 : connect_end;
-      *hi = plan->write.verify ? 0.85 : work_end;
-      return TRUE;
-    case ESPLASH_STAGE_VERIFYING:
-      *lo = 0.85, *hi = work_end;
-      return TRUE;
-    case ESPLASH_STAGE_READING:
-      *lo = connect_end, *hi = work_end;
-      return TRUE;
-    case ESPLASH_STAGE_LEAVING:
-      *lo = connect_only ? connect_end : work_end, *hi = 0.99;
-      return TRUE;
-    case ESPLASH_STAGE_DONE:
-      *lo = *hi = 1.0;
-      return TRUE;
-    case ESPLASH_STAGE_IDLE:
-    case ESPLASH_STAGE_OPENING:
-    case ESPLASH_STAGE_RESETTING:
-    case ESPLASH_STAGE_SYNCING:
-    case ESPLASH_STAGE_DETECTING:
-    case ESPLASH_STAGE_UPLOADING_STUB:
-    case ESPLASH_STAGE_CHANGING_BAUD:
-    default:
-      return FALSE;
-    }
-}
-
 static void
 raise_fraction (EsplashJob *self,
                 gdouble     fraction)
@@ -142,7 +81,7 @@ deliver_event (EsplashJob         *self,
         }
       if (event->stage == ESPLASH_STAGE_RECONNECTING)
         self->resume_count++;
-      if (stage_band (self, event->stage, &lo, &hi))
+      if (esplash_job_plan_stage_band (self->plan, event->stage, &lo, &hi))
         raise_fraction (self, lo);
       g_signal_emit (self, signals[SIGNAL_STAGE], 0,
                      (guint) event->stage, event->region_index, event->region_count);
@@ -160,7 +99,7 @@ deliver_event (EsplashJob         *self,
           }
         if (event->stage == ESPLASH_STAGE_WRITING)
           self->bytes_unchanged = MAX (self->bytes_unchanged, event->overall_skipped);
-        if (total > 0 && stage_band (self, event->stage, &lo, &hi))
+        if (total > 0 && esplash_job_plan_stage_band (self->plan, event->stage, &lo, &hi))
           raise_fraction (self, lo + (hi - lo) * MIN (done, total) / (gdouble) total);
         g_signal_emit (self, signals[SIGNAL_PROGRESS], 0, done, total);
       }
