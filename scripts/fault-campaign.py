@@ -50,6 +50,30 @@
 #   scripts/fault-campaign.py [--runs N] [--seed S] [--jobs J] [--json]
 #   scripts/fault-campaign.py --seed S --only I --verbose     # one run again, with its logs
 #
+# --client esptool: the very same runs (seed, plans, images, flash before,
+# simulator options, faults, trigger moments) with esptool.py v4.8.1 instead
+# of esplash-cli, for a like-for-like comparison. esptool is not part of this
+# project: --esptool PATH (or ESPTOOL; default /opt/esptool-4.8.1/esptool.py),
+# run by ESPTOOL_PYTHON or the first of this interpreter and /usr/bin/python3
+# that can run it (it needs pyserial, bitstring, cryptography, ecdsa, PyYAML,
+# intelhex). The arguments: --chip C -p URL -b BAUD --before default_reset
+# (rfc2217://) or no_reset (socket://) --after no_reset [--no-stub]
+# write_flash --flash_mode keep --flash_freq keep --flash_size keep -z|-u
+# OFFSET FILE... Its own clean run is the calibration (K and N come from
+# esptool's command sequence, which differs from esplash-cli's). Over
+# rfc2217:// BOOT is held down all run long (see holds_boot(): esptool's
+# DTR/RTS reset cannot reach the loader through pyserial's RFC 2217 client;
+# the reset and usb-reenum faults still restart the chip as planned). esptool
+# logs a retried block only with --trace (a hex dump of every packet, which
+# slows it down), so it runs under a small wrapper that prints just that
+# trace line ("Block write failed, retrying with N attempts left") and
+# changes nothing else. Verdicts: success, recovered (exit 0, and more
+# block retries, "Lost connection, retrying" or failed SYNC attempts (the
+# dots of "Connecting...") than its calibration), FALSE SUCCESS (exit 0,
+# flash wrong), failed (exit != 0 or a hang: esptool gives no diagnosis, so
+# there is nothing to grade). With esptool the program exits 1 only on a
+# false success (or --min-ok).
+#
 # Python 3 standard library only; reuses tests/integration/simlib.py.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
@@ -62,6 +86,7 @@ import random
 import re
 import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -105,6 +130,165 @@ PLAUSIBLE = {
 # recovery.
 RECOVERY_RE = re.compile(r"retrying|retry|dropped|stale|came after|timed out|resetting|"
                          r"again|attempt|resuming|going down", re.IGNORECASE)
+
+CLIENTS = ["esplash", "esptool"]
+ESPTOOL_DEFAULT = "/opt/esptool-4.8.1/esptool.py"
+ESPTOOL_VERSION = "4.8.1"
+# esptool's lines that show it worked around something (with the wrapper's
+# "[retry]" line for a retried block, logged by esptool only with --trace)
+ESPTOOL_RECOVERY_RE = re.compile(r"retrying|Retrying")
+# "Connecting..." and then one "." per failed SYNC attempt, on that line or
+# (after the "Device PID identification ..." note) on a line of their own
+ESPTOOL_CONNECT_RE = re.compile(r"^(?:Connecting\.\.\.)?([._]*)$")
+# Runs esptool.py exactly as `python3 esptool.py ARGS` would, but prints the
+# one trace message of a retried block write (flash_block,
+# flash_defl_block: "Block write failed, retrying with N attempts left")
+# without turning on --trace. No other change.
+ESPTOOL_WRAPPER = r'''
+import os, sys
+script = os.path.abspath(sys.argv[1])
+sys.argv = [script] + sys.argv[2:]
+sys.path.insert(0, os.path.dirname(script))
+import esptool.loader
+_trace = esptool.loader.ESPLoader.trace
+def trace(self, message, *args):
+    if "retrying" in message:
+        print("[retry] " + ((message % args) if args else message), flush=True)
+    return _trace(self, message, *args)
+esptool.loader.ESPLoader.trace = trace
+import esptool
+esptool._main()
+'''
+
+
+class ClientResult(simlib.Result):
+    def describe(self):
+        tail = lambda s: "\n".join(s.strip().splitlines()[-12:])
+        return "%s\nexit %s after %.1f s\nstdout: %s\nstderr: %s" % (
+            " ".join(self.args), self.rc, self.elapsed, tail(self.out), tail(self.err))
+
+
+class Client:
+    """What runs the flash: esplash-cli (the default) or esptool."""
+
+    def __init__(self, name, esptool=None, python=None, version=None):
+        self.name, self.esptool, self.python, self.version = name, esptool, python, version
+        self.label = "esplash-cli" if name == "esplash" else "esptool v%s" % version
+
+    def args(self, plan, url, paths):
+        if self.name == "esplash":
+            return cli_args(plan, url, paths)
+        return esptool_args(plan, url, paths)
+
+    def run(self, args, timeout=CLI_TIMEOUT_S):
+        if self.name == "esplash":
+            return simlib.run_cli(*args, timeout=timeout)
+        argv = [self.python, "-c", ESPTOOL_WRAPPER, self.esptool] + [str(a) for a in args]
+        start = time.monotonic()
+        try:
+            proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True,
+                                  timeout=timeout)
+            rc, out, err = proc.returncode, proc.stdout, proc.stderr
+        except subprocess.TimeoutExpired as e:
+            rc, out, err = "timeout", e.stdout or b"", e.stderr or b""
+        shown = [self.python, self.esptool] + [str(a) for a in args]
+        return ClientResult(shown, rc, out.decode("utf-8", "replace"),
+                            err.decode("utf-8", "replace"), time.monotonic() - start)
+
+    def signal_lines(self, r):
+        """The lines that show a workaround (compared with the calibration's)."""
+        if self.name == "esplash":
+            return [m for m in log_messages(parse_json_lines(r.out)) if RECOVERY_RE.search(m)]
+        lines = []
+        for line in (r.out + "\n" + r.err).splitlines():
+            line = line.strip()
+            m = ESPTOOL_CONNECT_RE.match(line)
+            if m and line:
+                lines += ["failed SYNC attempt while connecting"] * len(m.group(1))
+            elif ESPTOOL_RECOVERY_RE.search(line):
+                lines.append(line)
+        return lines
+
+    def error(self, r):
+        """esptool's last error line (or the last line it printed)."""
+        text = r.out + "\n" + r.err
+        m = re.findall(r"A (fatal|serial exception) error occurred: (.*)", text)
+        if m:
+            kind, message = m[-1]
+            return ("pySerial: " if kind != "fatal" else "") + message.strip()
+        lines = [l.strip() for l in text.splitlines() if l.strip()]
+        return lines[-1] if lines else "(no output)"
+
+    def context(self, r):
+        """Where esptool was when it failed: its last line of progress before
+        the error, the calls of a Python traceback (StopIteration: a read
+        from a SLIP reader an earlier error had ended), the block retries."""
+        text = r.out + "\n" + r.err
+        lines = text.splitlines()
+        end = max([i for i, l in enumerate(lines)
+                   if l.startswith(("A fatal error", "A serial exception error"))] or
+                  [len(lines)])
+        step = ""
+        for l in reversed(lines[:end]):
+            t = l.strip()
+            if (not t or l.startswith(" ") or t.startswith(("Traceback", "^", "[retry]")) or
+                    re.match(r"^\w+(Error|Exception|Iteration)\b", t)):
+                continue
+            step = t
+            break
+        frames = [f for f in re.findall(r"line \d+, in (\w+)", text)
+                  if f not in ("_main", "main", "<module>")]
+        parts = ["after: " + step] if step else []
+        if frames:
+            tb = re.findall(r"^(\w+(?:Error|Exception|Iteration)\b.*)$", text, re.MULTILINE)
+            parts.append("%s in %s" % (tb[-1] if tb else "traceback", " > ".join(frames)))
+        retries = sum(1 for l in lines if l.startswith("[retry]"))
+        if retries:
+            parts.append("%d block retr%s" % (retries, "y" if retries == 1 else "ies"))
+        if "Lost connection, retrying" in text:
+            parts.append("reconnected %d time(s)" % text.count("Lost connection, retrying"))
+        return "; ".join(parts)
+
+
+def esptool_args(plan, url, paths):
+    args = ["--chip", plan["chip"], "-p", url, "-b", str(plan["baud"]),
+            "--before", "default_reset" if url.startswith("rfc2217:") else "no_reset",
+            "--after", "no_reset"]
+    if plan["loader"] == "rom":
+        args.append("--no-stub")
+    args += ["write_flash", "--flash_mode", "keep", "--flash_freq", "keep",
+             "--flash_size", "keep", "-z" if plan["compress"] else "-u"]
+    for (off, _), path in zip(plan["images"], paths):
+        args += ["0x%x" % off, path]
+    return args
+
+
+def find_esptool(path):
+    """(python, version) that run esptool.py at @path, or exits."""
+    if not os.path.isfile(path):
+        sys.exit("fault-campaign: no esptool.py at %s (--esptool PATH or ESPTOOL)" % path)
+    pythons = ([os.environ["ESPTOOL_PYTHON"]] if os.environ.get("ESPTOOL_PYTHON") else
+               [sys.executable, "/usr/bin/python3"])
+    tried = []
+    for py in pythons:
+        try:
+            p = subprocess.run([py, path, "version"], stdin=subprocess.DEVNULL,
+                               capture_output=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            tried.append("%s: %s" % (py, e))
+            continue
+        text = p.stdout.decode("utf-8", "replace")
+        m = re.search(r"esptool\.py v(\S+)", text)
+        if p.returncode == 0 and m:
+            if m.group(1) != ESPTOOL_VERSION:
+                sys.stderr.write("fault-campaign: warning: %s is esptool v%s, not v%s\n"
+                                 % (path, m.group(1), ESPTOOL_VERSION))
+            return py, m.group(1)
+        err = (p.stderr.decode("utf-8", "replace").strip().splitlines() or ["?"])[-1]
+        tried.append("%s: %s" % (py, err))
+    sys.exit("fault-campaign: cannot run %s (%s); it needs python3-serial python3-bitstring "
+             "python3-cryptography python3-ecdsa python3-yaml python3-intelhex, or set "
+             "ESPTOOL_PYTHON" % (path, "; ".join(tried)))
 
 
 # ---------------------------------------------------------------------------
@@ -276,10 +460,6 @@ def log_messages(objs):
     return [o.get("message", "") for o in objs if o.get("type") in ("log", "text")]
 
 
-def recovery_signals(objs):
-    return sum(1 for m in log_messages(objs) if RECOVERY_RE.search(m))
-
-
 class EventTail:
     """Follows the simulator's --events file; fires @action once command
     number @k (1-based) has arrived."""
@@ -430,6 +610,23 @@ def uses_rfc2217(plan):
     return plan["kind"] != "late"
 
 
+def holds_boot(plan, client):
+    """Whether BOOT is held down all run long (esptool over rfc2217:// on the
+    UART console). esptool's classic reset (DTR/RTS: EN low; then IO0 low and
+    EN high together) cannot work over an RFC 2217 port: pyserial waits for
+    the server's acknowledgement of each line change, polling every 50 ms,
+    so the chip sees EN rise with IO0 still high and samples its strap (the
+    simulator's EN capacitor: 5 ms) before IO0 goes low; it boots its flash
+    and esptool never connects (esp_rfc2217_server.py, which resets the
+    chip itself, exists for this). With BOOT held, every reset by the lines
+    lands in the loader, as esptool's reset does on a local port. The
+    `reset` and `usb-reenum` faults still set BOOT as their plan says while
+    the chip restarts. The USB-Serial/JTAG console (usb-reenum, ESP32-S3/C3)
+    latches the download request instead: esptool resets it itself."""
+    return (client.name == "esptool" and uses_rfc2217(plan) and
+            not (plan["kind"] == "usb-reenum" and plan["chip"] in ("esp32s3", "esp32c3")))
+
+
 def sim_options(plan, workdir, events_path, fault=()):
     opts = ["--flash-size", "4MB", "--events", events_path]
     if plan["initial"]:
@@ -450,14 +647,17 @@ def read_events(path):
         return []
 
 
-def calibrate(plan, workdir, paths):
-    """The same flash without the fault (no --timing): the commands it sends,
-    the bytes the chip sends, and whether it works at all."""
+def calibrate(plan, workdir, paths, client):
+    """The same flash without the fault (no --timing), by the same client:
+    the commands it sends, the bytes the chip sends, and whether it works at
+    all."""
     events_path = os.path.join(workdir, "calibration.events")
     p = dict(plan, timing=False)
     with Sim(plan["chip"], *sim_options(p, workdir, events_path),
              rfc2217=uses_rfc2217(plan)) as sim:
-        r = simlib.run_cli(*cli_args(p, sim.url, paths), timeout=CLI_TIMEOUT_S)
+        if holds_boot(plan, client):
+            sim.control("boot-held 1")
+        r = client.run(client.args(p, sim.url, paths))
         stats = sim.control("stats")
         got = sim.dump_flash(0, FLASH_SIZE)
     c2h = int(re.search(r"chip-to-host=(\d+)", stats).group(1))
@@ -465,14 +665,17 @@ def calibrate(plan, workdir, paths):
     objs = parse_json_lines(r.out)
     if r.rc != 0:
         verdict = "failed"
-        problem = "exit %s: %s" % (r.rc, last_error(objs) or
-                                   (r.err.strip().splitlines() or [""])[-1])
+        if client.name == "esplash":
+            err = last_error(objs) or (r.err.strip().splitlines() or [""])[-1]
+        else:
+            err = client.error(r)
+        problem = "exit %s: %s" % (r.rc, err)
     else:
         problem = check_flash(got, plan["images"], plan["initial"])
         verdict = "success" if problem is None else "false-success"
-    return {"commands": commands, "c2h": c2h, "signals": recovery_signals(objs),
-            "verdict": verdict,
-            "signal_lines": [m for m in log_messages(objs) if RECOVERY_RE.search(m)],
+    signal_lines = client.signal_lines(r)
+    return {"commands": commands, "c2h": c2h, "signals": len(signal_lines),
+            "verdict": verdict, "signal_lines": signal_lines,
             "problem": problem, "elapsed": r.elapsed, "result": r}
 
 
@@ -552,7 +755,7 @@ def fault_hit(plan, fault, events, c2h, trigger):
     return 1 if trigger is not None and trigger.fired_at is not None else 0
 
 
-def run_one(plan, workdir, keep_logs):
+def run_one(plan, workdir, keep_logs, client):
     """Calibration, then the run with the fault; returns the run's record."""
     os.makedirs(workdir, exist_ok=True)
     images, initial = build_images(plan)
@@ -564,7 +767,7 @@ def run_one(plan, workdir, keep_logs):
                                    "flash_before", "timing", "baud")}
     record["regions"] = ["0x%x+%d" % (off, len(d)) for off, d in images]
 
-    cal = calibrate(plan, workdir, paths)
+    cal = calibrate(plan, workdir, paths, client)
     record["calibration"] = {"verdict": cal["verdict"], "detail": cal["problem"] or ""}
     if cal["verdict"] == "failed":
         record.update(verdict="calibration-failed", detail=cal["problem"], param="",
@@ -582,27 +785,38 @@ def run_one(plan, workdir, keep_logs):
     with Sim(plan["chip"], *sim_options(plan, workdir, events_path, fault["sim"]),
              rfc2217=uses_rfc2217(plan)) as sim:
         url = sim.url
+        hold = holds_boot(plan, client)
+        if hold:
+            sim.control("boot-held 1")
         if plan["kind"] == "late":
             proxy = LateProxy(sim.port)
             url = proxy.url
             trigger = EventTail(events_path, fault["k"], lambda: proxy.arm(fault["hold"]))
         elif plan["kind"] == "reset":
             def reset():
-                if fault["boot_held"]:
-                    sim.control("boot-held 1")
+                # BOOT as the plan says while the strap is sampled (5 ms
+                # after the press), then as it was
+                if fault["boot_held"] != hold:
+                    sim.control("boot-held %d" % fault["boot_held"])
                 sim.control("press-reset")
-                if fault["boot_held"]:
+                if fault["boot_held"] != hold:
                     time.sleep(0.05)
-                    sim.control("boot-held 0")
+                    sim.control("boot-held %d" % hold)
             trigger = EventTail(events_path, fault["k"], reset)
         elif plan["kind"] == "usb-reenum":
             def reenumerate():
                 sim.control("unplug")
                 time.sleep(fault["gap"])
+                if hold:
+                    # the chip comes back booting its flash, as in every run
+                    sim.control("boot-held 0")
                 sim.control("power-cycle")
+                if hold:
+                    time.sleep(0.05)
+                    sim.control("boot-held 1")
             trigger = EventTail(events_path, fault["k"], reenumerate)
         try:
-            r = simlib.run_cli(*cli_args(plan, url, paths), timeout=CLI_TIMEOUT_S)
+            r = client.run(client.args(plan, url, paths))
         finally:
             if trigger is not None:
                 trigger.close()
@@ -621,19 +835,35 @@ def run_one(plan, workdir, keep_logs):
 
     if r.rc == 0:
         problem = check_flash(got, images, initial)
+        signal_lines = client.signal_lines(r)
         if problem is not None:
             record.update(verdict="false-success", detail=problem)
-        elif recovery_signals(objs) > cal["signals"]:
-            extra = [m for m in log_messages(objs) if RECOVERY_RE.search(m)]
+        elif len(signal_lines) > cal["signals"]:
+            extra = list(signal_lines)
             for m in cal["signal_lines"]:
                 if m in extra:
                     extra.remove(m)
             record.update(verdict="recovered", detail="; ".join(extra)[:600])
         else:
             record.update(verdict="success", detail="")
-        res = [o for o in objs if o.get("type") == "result"]
-        if res and any(not reg.get("verified", True) for reg in res[-1].get("regions", [])):
+        if client.name == "esplash":
+            res = [o for o in objs if o.get("type") == "result"]
+            if res and any(not reg.get("verified", True)
+                           for reg in res[-1].get("regions", [])):
+                record["unverified"] = True
+        elif r.out.count("Hash of data verified.") < len(images):
+            # esptool checks the MD5 of each image, but not with the ESP8266 ROM
             record["unverified"] = True
+    elif client.name == "esptool":
+        # esptool gives no diagnosis: a failure is a failure
+        record["flash_right"] = check_flash(got, images, initial) is None
+        err = client.error(r)
+        record["error"] = err
+        if r.rc == "timeout":
+            err = "esptool still running after %d s (killed); last line: %s" % (
+                CLI_TIMEOUT_S, err)
+        where = client.context(r)
+        record.update(verdict="failed", detail=err + (" [%s]" % where if where else ""))
     else:
         # what the failed run left: worth knowing for a verify-mismatch verdict
         record["flash_right"] = check_flash(got, images, initial) is None
@@ -656,7 +886,7 @@ def run_one(plan, workdir, keep_logs):
     if keep_logs:
         record["log"] = "%s\nexit %s after %.1f s\n--- stdout\n%s\n--- stderr\n%s\n--- sim events\n%s" % (
             " ".join(r.args), r.rc, r.elapsed, r.out, r.err, "\n".join(events))
-    elif record["verdict"] in ("false-success", "undiagnosed"):
+    elif record["verdict"] in ("false-success", "undiagnosed", "failed"):
         record["log"] = r.describe()
     return strip_workdir(record, workdir)
 
@@ -678,22 +908,31 @@ COLUMNS = [("runs", "runs"), ("hit", "fault hit"), ("success", "success"),
            ("doubtful", "(doubtful diag)"),
            ("undiagnosed", "failed, no diag"), ("false-success", "FALSE SUCCESS"),
            ("calibration-failed", "calib. failed")]
+# esptool gives no diagnosis: a failure is just "failed"
+ESPTOOL_COLUMNS = [("runs", "runs"), ("hit", "fault hit"), ("success", "success"),
+                   ("recovered", "recovered"), ("failed", "failed"),
+                   ("false-success", "FALSE SUCCESS"), ("calibration-failed", "calib. failed")]
 
 
-def summarize(records, key):
+def columns_of(client):
+    return COLUMNS if client.name == "esplash" else ESPTOOL_COLUMNS
+
+
+def summarize(records, key, columns=COLUMNS):
     rows = {}
     for r in records:
-        row = rows.setdefault(key(r), {c: 0 for c, _ in COLUMNS})
+        row = rows.setdefault(key(r), {c: 0 for c, _ in columns})
         row["runs"] += 1
         row["hit"] += 1 if r.get("hits") else 0
         row[r["verdict"]] += 1
-        row["doubtful"] += 1 if r.get("doubtful") else 0
+        if "doubtful" in row:
+            row["doubtful"] += 1 if r.get("doubtful") else 0
     return rows
 
 
-def summarize_clean(records):
+def summarize_clean(records, columns=COLUMNS):
     """The calibrations: the same flashes without a fault."""
-    row = {c: 0 for c, _ in COLUMNS}
+    row = {c: 0 for c, _ in columns}
     for r in records:
         v = r.get("calibration", {}).get("verdict")
         if v is None:
@@ -704,32 +943,45 @@ def summarize_clean(records):
     return row
 
 
-def is_bad(r):
+def is_bad(r, client):
+    if client.name == "esptool":
+        # a failure of esptool's is what is measured, not a fault of the campaign's
+        return (r["verdict"] == "false-success" or
+                r.get("calibration", {}).get("verdict") == "false-success")
     return (r["verdict"] in ("false-success", "undiagnosed", "calibration-failed") or
             r.get("calibration", {}).get("verdict") == "false-success")
+
+
+def error_kind(message):
+    """An error message with its numbers and files taken out, to count alike ones."""
+    m = re.sub(r"b'.*'|b\".*\"", "b'...'", message)
+    m = re.sub(r"0x[0-9a-fA-F]+|\b[0-9a-fA-F]*\d[0-9a-fA-F]*\b", "N", m)
+    return re.sub(r"\S+\.bin", "FILE", m)[:160]
 
 
 def rate(n, d):
     return "%3.0f %%" % (100.0 * n / d) if d else "-"
 
 
-def print_table(records, seed, runs, elapsed):
+def print_table(records, seed, runs, elapsed, client):
+    cols = columns_of(client)
+
     def table(title, rows, order, after=None):
-        head = [title] + [h for _, h in COLUMNS] + ["ok+rec %"]
+        head = [title] + [h for _, h in cols] + ["ok+rec %"]
         lines = []
         for name in order:
             if name not in rows:
                 continue
             row = rows[name]
-            lines.append([name] + [str(row[c]) for c, _ in COLUMNS] +
+            lines.append([name] + [str(row[c]) for c, _ in cols] +
                          [rate(row["success"] + row["recovered"], row["runs"])])
-        total = {c: sum(r[c] for r in rows.values()) for c, _ in COLUMNS}
-        lines.append(["total"] + [str(total[c]) for c, _ in COLUMNS] +
+        total = {c: sum(r[c] for r in rows.values()) for c, _ in cols}
+        lines.append(["total"] + [str(total[c]) for c, _ in cols] +
                      [rate(total["success"] + total["recovered"], total["runs"])])
         if after is not None:
             name, row = after
             lines.append([name] + [str(row[c]) if c not in ("hit", "doubtful") else "-"
-                                   for c, _ in COLUMNS] +
+                                   for c, _ in cols] +
                          [rate(row["success"] + row["recovered"], row["runs"])])
         widths = [max(len(h), *(len(l[i]) for l in lines)) for i, h in enumerate(head)]
 
@@ -741,18 +993,23 @@ def print_table(records, seed, runs, elapsed):
         for l in lines:
             print(fmt(l))
 
-    print("Fault campaign: %d runs, seed %d, %.0f s" % (runs, seed, elapsed))
+    print("Fault campaign: %d runs, seed %d, %.0f s, client %s" % (runs, seed, elapsed,
+                                                                  client.label))
     print()
-    table("fault kind", summarize(records, lambda r: r["kind"]), KINDS,
-          after=("no fault", summarize_clean(records)))
+    table("fault kind", summarize(records, lambda r: r["kind"], cols), KINDS,
+          after=("no fault", summarize_clean(records, cols)))
     print()
-    table("chip / loader", summarize(records, lambda r: "%s %s" % (r["chip"], r["loader"])),
+    table("chip / loader", summarize(records, lambda r: "%s %s" % (r["chip"], r["loader"]), cols),
           ["%s %s" % (c, l) for c in CHIPS for l in ("rom", "stub")])
     print()
-    print("fault hit: the fault happened while esplash-cli ran (drop/corrupt: at least one byte;"
-          " stall/disconnect: command K reached; reset/usb-reenum/late: the trigger fired)")
+    print("fault hit: the fault happened while %s ran (drop/corrupt: at least one byte;"
+          " stall/disconnect: command K reached; reset/usb-reenum/late: the trigger fired)"
+          % client.label)
     print("no fault: the same flash without the fault, before each run (not in the total);"
           " calib. failed: it failed, so the run with the fault did not happen")
+    if client.name == "esptool":
+        print_esptool_notes(records, seed)
+        return
     print()
     print("Diagnoses per fault kind:")
     for kind in KINDS:
@@ -780,7 +1037,7 @@ def print_table(records, seed, runs, elapsed):
         print()
         print("Successes without a verification by the chip (ESP8266 ROM: no MD5): %d" %
               len(unverified))
-    bad = [r for r in records if is_bad(r)]
+    bad = [r for r in records if is_bad(r, client)]
     if bad:
         print()
         print("Problems (reproduce: scripts/fault-campaign.py --seed %d --only I --verbose):" % seed)
@@ -799,9 +1056,71 @@ def print_table(records, seed, runs, elapsed):
             print("      %s" % r["detail"])
 
 
+def print_esptool_notes(records, seed):
+    print("recovered: exit 0 after more block retries, reconnections or failed SYNC attempts"
+          " than the same flash without the fault; failed: exit != 0 or killed after %d s"
+          % CLI_TIMEOUT_S)
+    print()
+    print("esptool's errors per fault kind (numbers as N):")
+    for kind in KINDS:
+        errs = {}
+        for r in records:
+            if r["kind"] == kind and r["verdict"] == "failed":
+                key = error_kind(r.get("error", r.get("detail", "")))
+                errs[key] = errs.get(key, 0) + 1
+        if errs:
+            print("  %s:" % kind)
+            for e, n in sorted(errs.items(), key=lambda kv: -kv[1]):
+                print("    %3d  %s" % (n, e))
+    print()
+    print("What it recovered from (retries beyond the calibration's):")
+    for kind in KINDS:
+        rec = [r for r in records if r["kind"] == kind and r["verdict"] == "recovered"]
+        if rec:
+            whats = {}
+            for r in rec:
+                for w in r["detail"].split("; "):
+                    w = error_kind(w)
+                    whats[w] = whats.get(w, 0) + 1
+            print("  %-17s %d runs: %s" % (kind, len(rec), ", ".join(
+                "%s x%d" % kv for kv in sorted(whats.items(), key=lambda kv: -kv[1]))))
+    right = [r for r in records if r["verdict"] == "failed" and r.get("flash_right")]
+    if right:
+        print()
+        print("Failed although the flash holds the images: %d (runs %s)" % (
+            len(right), ", ".join(str(r["index"]) for r in right)))
+    unverified = [r for r in records if r.get("unverified") and
+                  r["verdict"] in ("success", "recovered")]
+    if unverified:
+        print()
+        print("Successes without an MD5 check by esptool (ESP8266 ROM): %d" % len(unverified))
+    bad = [r for r in records if r["verdict"] in ("false-success", "calibration-failed") or
+           r.get("calibration", {}).get("verdict") == "false-success"]
+    if bad:
+        print()
+        print("False successes and failed calibrations (reproduce: scripts/fault-campaign.py"
+              " --client esptool --seed %d --only I --verbose):" % seed)
+        for r in bad:
+            cal = r.get("calibration", {})
+            if cal.get("verdict") == "false-success":
+                print("  run %d: FALSE SUCCESS WITHOUT A FAULT — %s %s%s; flash before: %s;"
+                      " regions %s" % (r["index"], r["chip"], r["loader"],
+                                       "" if r["compress"] else " plain", r["flash_before"],
+                                       ", ".join(r.get("regions", []))))
+                print("      %s" % cal["detail"])
+                if r["verdict"] not in ("false-success", "calibration-failed"):
+                    continue
+            print("  run %d: %s — %s %s%s, %s; flash before: %s; %s" % (
+                r["index"], r["verdict"].upper(), r["chip"], r["loader"],
+                "" if r["compress"] else " plain", r["kind"], r["flash_before"],
+                r.get("param", "")))
+            print("      %s" % r["detail"])
+
+
 def main():
-    ap = argparse.ArgumentParser(description="Fault campaign: esplash-cli write-flash against "
-                                 "esplash-sim with one random fault per run")
+    ap = argparse.ArgumentParser(description="Fault campaign: esplash-cli write-flash (or "
+                                 "esptool.py write_flash) against esplash-sim with one random "
+                                 "fault per run")
     ap.add_argument("--runs", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--jobs", type=int, default=4,
@@ -813,8 +1132,16 @@ def main():
     ap.add_argument("--kinds", help="comma-separated fault kinds to draw from (default: all: %s)"
                     % ",".join(KINDS))
     ap.add_argument("--verbose", action="store_true",
-                    help="keep esplash-cli's output of every run (printed / in the JSON)")
+                    help="keep the output of every run (esplash-cli's or esptool's; printed / "
+                         "in the JSON)")
     ap.add_argument("--build-dir", default=os.path.join(TOP, "build"))
+    ap.add_argument("--client", choices=CLIENTS, default="esplash",
+                    help="what flashes: esplash-cli (default) or esptool.py v%s, for the same "
+                         "runs" % ESPTOOL_VERSION)
+    ap.add_argument("--esptool", metavar="PATH",
+                    default=os.environ.get("ESPTOOL", ESPTOOL_DEFAULT),
+                    help="esptool.py for --client esptool (default: ESPTOOL or %s)"
+                         % ESPTOOL_DEFAULT)
     ap.add_argument("--min-ok", type=float, default=0, metavar="PCT",
                     help="also fail when successes + recoveries are below PCT %% of the runs "
                          "(the suite's quick run: 70, the issue's goal)")
@@ -830,9 +1157,15 @@ def main():
     os.environ.setdefault("ESPLASH_CLI", os.path.join(args.build_dir, "app", "cli", "esplash-cli"))
     os.environ.setdefault("ESPLASH_SIM", os.path.join(args.build_dir, "core", "sim", "esplash-sim"))
     os.environ.setdefault("ESPLASH_STUB_DIR", os.path.join(TOP, "stubs"))
-    for var in ("ESPLASH_CLI", "ESPLASH_SIM"):
+    for var in ("ESPLASH_CLI", "ESPLASH_SIM") if args.client == "esplash" else ("ESPLASH_SIM",):
         if not os.access(os.environ[var], os.X_OK):
             sys.exit("fault-campaign: %s (%s) is not built" % (var, os.environ[var]))
+    if args.client == "esplash":
+        client = Client("esplash")
+    else:
+        python, version = find_esptool(args.esptool)
+        client = Client("esptool", esptool=os.path.abspath(args.esptool), python=python,
+                        version=version)
 
     indices = args.only if args.only else list(range(args.runs))
     plans = [plan_run(args.seed, i, kinds) for i in indices]
@@ -844,7 +1177,7 @@ def main():
         def job(plan):
             wd = os.path.join(workroot, "run-%d" % plan["index"])
             try:
-                rec = run_one(plan, wd, args.verbose)
+                rec = run_one(plan, wd, args.verbose, client)
             except SimError as e:
                 rec = {k: plan[k] for k in ("index", "seed", "chip", "loader", "compress", "kind",
                                             "flash_before", "timing", "baud")}
@@ -866,11 +1199,13 @@ def main():
         shutil.rmtree(workroot, ignore_errors=True)
     elapsed = time.monotonic() - start
 
-    bad = [r for r in records if is_bad(r)]
+    bad = [r for r in records if is_bad(r, client)]
+    cols = columns_of(client)
     report = {"seed": args.seed, "runs": len(records), "elapsed_s": elapsed, "ok": not bad,
-              "per_kind": summarize(records, lambda r: r["kind"]),
-              "no_fault": summarize_clean(records),
-              "per_chip": summarize(records, lambda r: "%s %s" % (r["chip"], r["loader"])),
+              "client": client.label,
+              "per_kind": summarize(records, lambda r: r["kind"], cols),
+              "no_fault": summarize_clean(records, cols),
+              "per_chip": summarize(records, lambda r: "%s %s" % (r["chip"], r["loader"]), cols),
               "records": records}
     if args.json_out:
         with open(args.json_out, "w") as f:
@@ -879,11 +1214,20 @@ def main():
         json.dump(report, sys.stdout, indent=1, default=str)
         print()
     else:
-        print_table(records, args.seed, len(records), elapsed)
+        print_table(records, args.seed, len(records), elapsed, client)
     ok_runs = sum(1 for r in records if r["verdict"] in ("success", "recovered"))
     ok_pct = 100.0 * ok_runs / max(1, len(records))
     low = ok_pct < args.min_ok
     # the summary line for logs and CI
+    if client.name == "esptool":
+        print("fault campaign (%s): %d runs, %d ok (%.0f %%), %d false successes, %d failed%s"
+              % (client.label, len(records), ok_runs, ok_pct,
+                 sum(1 for r in records if r["verdict"] == "false-success" or
+                     r.get("calibration", {}).get("verdict") == "false-success"),
+                 sum(1 for r in records if r["verdict"] == "failed"),
+                 "; below the %.0f %% required" % args.min_ok if low else ""),
+              file=sys.stderr if args.json else sys.stdout)
+        return 1 if bad or low else 0
     print("fault campaign: %d runs, %d ok (%.0f %%), %d false successes, %d failed without "
           "a diagnosis%s" % (len(records), ok_runs, ok_pct,
                              sum(1 for r in records if r["verdict"] == "false-success" or
