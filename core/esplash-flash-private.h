@@ -57,6 +57,7 @@ typedef struct {
   guint64 overall_done;
   guint64 overall_total;
   guint64 overall_skipped;
+  guint32 flash_size;      /* for the guard sectors; 0 = unknown */
 } EsplashFlashTotals;
 
 void     esplash_flash_region_progress (EsplashDevice              *device,

@@ -441,6 +441,142 @@ write_runs_resuming (EsplashDevice               *device,
     }
 }
 
+/* The sectors on either side of a region, looked at before and after it is
+ * written: a BEGIN carries no checksum, and one whose size arrived damaged
+ * (a line that damages bytes) makes the loader erase past the region —
+ * the neighbouring partition's data, gone while the write reports success.
+ * Found by the fault campaign; the loader cannot be asked what it erased,
+ * the neighbours can. */
+typedef struct {
+  guint32 address;
+  guint8  md5[16];
+} Guard;
+
+static gboolean
+guard_md5 (EsplashDevice  *device,
+           guint32         address,
+           guint8          md5[16],
+           guint          *budget,
+           GCancellable   *cancellable,
+           GError        **error)
+{
+  GError *local_error = NULL;
+
+  while (!esplash_flash_md5 (device, address, SECTOR_SIZE, md5, cancellable, &local_error))
+    {
+      if (!recover_session (device, local_error, budget, cancellable, error))
+        return FALSE;
+      local_error = NULL;
+    }
+  return TRUE;
+}
+
+static gboolean
+guards_take (EsplashDevice               *device,
+             const EsplashFlashPrepared  *p,
+             const EsplashFlashTotals    *totals,
+             GArray                      *guards,
+             guint                       *budget,
+             GCancellable                *cancellable,
+             GError                     **error)
+{
+  guint32 end = p->address + (guint32) g_bytes_get_size (p->image);
+  guint32 after = (end + SECTOR_SIZE - 1) / SECTOR_SIZE * SECTOR_SIZE;
+  guint32 flash_size = totals->flash_size != 0 ? totals->flash_size : DEFAULT_FLASH_SIZE;
+
+  if (!esplash_flash_can_skip (device, p->address / SECTOR_SIZE * SECTOR_SIZE))
+    return TRUE;   /* no MD5 here (the ESP8266 ROM, SDM) */
+  if (p->address >= SECTOR_SIZE)
+    g_array_append_vals (guards, &(Guard) { p->address / SECTOR_SIZE * SECTOR_SIZE - SECTOR_SIZE }, 1);
+  if ((guint64) after + SECTOR_SIZE <= flash_size)
+    g_array_append_vals (guards, &(Guard) { after }, 1);
+  for (guint i = 0; i < guards->len; i++)
+    {
+      Guard *g = &g_array_index (guards, Guard, i);
+      guint8 again[16];
+
+      /* The stub's raw MD5 has no check: a damaged answer here would fail a
+       * good write later. Two answers that agree. */
+      if (!guard_md5 (device, g->address, g->md5, budget, cancellable, error))
+        return FALSE;
+      for (guint tries = 0; ; tries++)
+        {
+          if (!guard_md5 (device, g->address, again, budget, cancellable, error))
+            return FALSE;
+          if (memcmp (again, g->md5, 16) == 0)
+            break;
+          if (tries == 5)
+            {
+              g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_LINE_DAMAGED,
+                           "The MD5 of the sector at 0x%08X came back different each time: "
+                           "the line damages the chip's answers; try a lower baud rate",
+                           g->address);
+              return FALSE;
+            }
+          /* answers that disagree: the line damages them; go slower */
+          device->line_faults++;
+          if (device->line_faults >= 2 && !esplash_device_lower_rate (device, cancellable, error))
+            return FALSE;
+          memcpy (g->md5, again, 16);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+guards_check (EsplashDevice               *device,
+              const EsplashFlashPrepared  *p,
+              GArray                      *guards,
+              guint                       *budget,
+              GCancellable                *cancellable,
+              GError                     **error)
+{
+  for (guint i = 0; i < guards->len; i++)
+    {
+      const Guard *g = &g_array_index (guards, Guard, i);
+      guint8 now[16];
+
+      /* asked twice before it counts: an MD5 answer damaged on the way
+       * must not fail a good write */
+      if (!guard_md5 (device, g->address, now, budget, cancellable, error))
+        return FALSE;
+      if (memcmp (now, g->md5, 16) == 0)
+        continue;
+      if (!guard_md5 (device, g->address, now, budget, cancellable, error))
+        return FALSE;
+      if (memcmp (now, g->md5, 16) == 0)
+        continue;
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_LINE_DAMAGED,
+                   "The sector at 0x%08X, next to %s, changed while it was written: a command "
+                   "reached the chip damaged (this line damages bytes) and the loader erased "
+                   "more than it was told. What was in that sector is lost: write everything "
+                   "that belongs there again, at a lower baud rate", g->address,
+                   esplash_flash_region_label (p->region));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* write_runs_resuming() between a look at the region's neighbours before
+ * and after (nothing to write: no look). */
+static gboolean
+write_runs_guarded (EsplashDevice               *device,
+                    const EsplashFlashPrepared  *p,
+                    EsplashFlashTotals          *totals,
+                    GArray                      *runs,
+                    guint                       *budget,
+                    GCancellable                *cancellable,
+                    GError                     **error)
+{
+  g_autoptr(GArray) guards = g_array_new (FALSE, FALSE, sizeof (Guard));
+
+  if (runs->len == 0)
+    return TRUE;
+  return guards_take (device, p, totals, guards, budget, cancellable, error) &&
+         write_runs_resuming (device, p, totals, runs, budget, cancellable, error) &&
+         guards_check (device, p, guards, budget, cancellable, error);
+}
+
 /* Writes a prepared region, only the parts that differ from the flash when
  * @skip. *@verified is set when the comparison found it all unchanged. */
 static gboolean
@@ -464,7 +600,7 @@ write_region (EsplashDevice               *device,
                                      : !esplash_flash_can_skip (device, p->address)))
     {
       g_array_append_vals (runs, &(EsplashFlashRun) { 0, len }, 1);
-      return write_runs_resuming (device, p, totals, runs, budget, cancellable, error);
+      return write_runs_guarded (device, p, totals, runs, budget, cancellable, error);
     }
 
   if (p->previous != NULL)
@@ -497,7 +633,7 @@ write_region (EsplashDevice               *device,
   totals->overall_skipped += len - changed;
   *written = changed;
 
-  if (!write_runs_resuming (device, p, totals, runs, budget, cancellable, error))
+  if (!write_runs_guarded (device, p, totals, runs, budget, cancellable, error))
     return FALSE;
   *verified = runs->len == 0 && p->previous == NULL;
   return TRUE;
@@ -552,7 +688,7 @@ verify_region_resuming (EsplashDevice               *device,
         }
       esplash_device_stage_region (device, ESPLASH_STAGE_WRITING, p->index, totals->count,
                                    p->region->address);
-      if (!write_runs_resuming (device, p, totals, runs, budget, cancellable, error))
+      if (!write_runs_guarded (device, p, totals, runs, budget, cancellable, error))
         return FALSE;
     }
 }
@@ -626,6 +762,7 @@ esplash_flash_write (EsplashDevice              *device,
       g_ptr_array_add (prepared, p);
     }
   totals.count = regions->len;
+  totals.flash_size = size_known ? flash_size : 0;
   verify = options->verify && prepared->len > 0 && esplash_flash_can_verify (device);
 
   for (guint i = 0; i < prepared->len; i++)

@@ -752,8 +752,8 @@ test_rate_too_high (void)
   write_ok (r, ADDRESS, image, ESPLASH_COMPRESS_AUTO);
 
   assert_flash_exact (r->f->sim, ADDRESS, image);
-  /* The write went down, once. */
-  g_assert_cmpint (log_index (r->f, "taking the session up again", writing), >=, 0);
+  /* The write went down, once: already while it looked at the region's
+   * neighbours (their MD5s disagreed), or after a lost session. */
   writing = log_index (r->f, "Replies keep arriving damaged at 921600 baud: going down to "
                              "460800 baud", writing);
   g_assert_cmpint (writing, >=, 0);
