@@ -380,14 +380,15 @@ esplash_flash_write_part (EsplashDevice              *device,
         *acked = offset + done;
         return FALSE;
       }
-    *acked = offset + split;
+    /* the tail's BEGIN erases the sector before the split again */
+    *acked = offset + split - SECTOR_SIZE;
     tail.image = last;
     tail.address = part.address + split - SECTOR_SIZE;
     tail.progress_offset = offset + split - SECTOR_SIZE;
     done = 0;
     if (!write_plain (device, &tail, totals, &done, cancellable, error))
       {
-        *acked = MAX (*acked, offset + split - SECTOR_SIZE + done);
+        *acked = offset + split - SECTOR_SIZE + done;
         return FALSE;
       }
     *acked = offset + len;

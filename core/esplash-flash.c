@@ -343,6 +343,12 @@ recover_session (EsplashDevice  *device,
   return TRUE;
 }
 
+static gboolean
+rom_is_esp8266 (EsplashDevice *device)
+{
+  return !esplash_device_is_stub (device) && esplash_device_get_chip (device)->rom_is_esp8266_like;
+}
+
 /* What of [@offset, @offset + @len) is still to be written after the session
  * was lost: the sectors whose MD5 differs where the loader has MD5s; else
  * (the ESP8266 ROM) from the sector the ROM's in-order acknowledgements
@@ -373,6 +379,11 @@ remaining_runs (EsplashDevice               *device,
     }
   if (!esplash_device_is_stub (device) && acked > offset && (p->address + offset) % SECTOR_SIZE == 0)
     from = offset + (acked - offset) / SECTOR_SIZE * SECTOR_SIZE;
+  /* The ESP8266 ROM cannot erase one sector alone (it takes the next one
+   * too): going on with one sector left, start a sector earlier — one of
+   * ours, written already. */
+  if (from > offset && offset + len - from <= SECTOR_SIZE && rom_is_esp8266 (device))
+    from -= SECTOR_SIZE;
   if (from < offset + len)
     g_array_append_vals (runs, &(EsplashFlashRun) { from, offset + len - from }, 1);
   return TRUE;
