@@ -667,6 +667,34 @@ test_esp8266_rom_resume (void)
   g_assert_cmpuint (begins (r->f->sim), ==, b + 1 + 1 + 2);
 }
 
+/* The same, reset during the tail of a split write (3 sectors: 2, then the
+ * last 2 again): the tail's BEGIN erased the middle sector again, so the
+ * write goes on from there, not from where the first part ended (found by
+ * the fault campaign, run 561 of seed 1: a sector left erased, success
+ * reported), and never with one sector alone (the ROM would take the next
+ * one too). */
+static void
+test_esp8266_rom_resume_tail (void)
+{
+  gsize len = 3 * 4 * KIB;
+  g_autoptr(GBytes) image = firmware (len, 11);
+  g_autoptr(Rig) r = NULL;
+  EsplashSimOptions so;
+
+  esplash_sim_options_init (&so, ESPLASH_CHIP_ESP8266);
+  r = rig_new (&so, LINK_IN_PROCESS);
+  fill_neighbours (r->f->sim, ADDRESS, len);
+  rig_connect (r, FALSE, 0);
+  r->reset_at = 8 + 2;   /* the first part's 8 blocks, then 2 of the tail's */
+
+  write_ok (r, ADDRESS, image, ESPLASH_COMPRESS_NEVER);
+
+  g_assert_true (r->acted);
+  assert_flash_exact (r->f->sim, ADDRESS, image);
+  g_assert_true (logs_contain (r->f, "Resuming app.bin at 0x00021000: 8 KiB still to write"));
+  g_assert_false (logs_contain (r->f, "cannot erase one sector alone"));
+}
+
 /* 7. The chip stops answering for good (a stall) and nothing can reset it
  * (socket://, no lines): the write fails with TIMED_OUT in bounded time,
  * and nothing outside the image was touched. */
@@ -782,6 +810,7 @@ main (int    argc,
   g_test_add_func ("/esplash/flash/recover/port-gone", test_port_gone);
   g_test_add_func ("/esplash/flash/recover/esp8266-rom-erase", test_esp8266_rom_erase);
   g_test_add_func ("/esplash/flash/recover/esp8266-rom-resume", test_esp8266_rom_resume);
+  g_test_add_func ("/esplash/flash/recover/esp8266-rom-resume-tail", test_esp8266_rom_resume_tail);
   g_test_add_func ("/esplash/flash/recover/stall-no-lines", test_stall_no_lines);
   g_test_add_func ("/esplash/flash/recover/rate-too-high", test_rate_too_high);
 
