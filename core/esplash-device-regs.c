@@ -1,6 +1,6 @@
-/* esplash-device-regs.c: register-level work on a connected chip — flash
- * attach and parameters, the SPI flash id (§6.6, §2.7, §2.8), baud changes
- * (§2.9), security info (§2.11) and the chip description (§6.5).
+/* esplash-device-regs.c: register-level work on a connected chip — READ_REG,
+ * WRITE_REG, flash attach and parameters, the SPI flash id (§6.6, §2.7, §2.8),
+ * baud changes (§2.9), security info (§2.11) and the chip description (§6.5).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -45,6 +45,77 @@ require_connected (EsplashDevice  *self,
   g_set_error_literal (error, ESPLASH_ERROR, ESPLASH_ERROR_FAILED,
                        "Not connected to a chip: connect first");
   return FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* READ_REG and WRITE_REG                                              */
+
+/**
+ * esplash_device_read_reg:
+ * @self: a connected device
+ * @address: the register address
+ * @value: (out): the register's value
+ * @cancellable: (nullable): cancels the command
+ * @error: the reason it failed
+ *
+ * Returns: %TRUE when @value was set
+ */
+gboolean
+esplash_device_read_reg (EsplashDevice  *self,
+                         guint32         address,
+                         guint32        *value,
+                         GCancellable   *cancellable,
+                         GError        **error)
+{
+  EsplashResponse response = { 0 };
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  if (!esplash_device_command_words (self, ESPLASH_OP_READ_REG, &address, 1, 0,
+                                     ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, &response,
+                                     cancellable, error))
+    {
+      g_prefix_error (error, "Reading register 0x%08X: ", address);
+      return FALSE;
+    }
+  *value = response.value;
+  esplash_response_clear (&response);
+  return TRUE;
+}
+
+gboolean
+esplash_device_write_reg (EsplashDevice  *self,
+                          guint32         address,
+                          guint32         value,
+                          guint32         mask,
+                          guint32         delay_us,
+                          GCancellable   *cancellable,
+                          GError        **error)
+{
+  guint32 words[4] = { address, value, mask, delay_us };
+
+  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
+
+  if (!esplash_device_command_words (self, ESPLASH_OP_WRITE_REG, words, G_N_ELEMENTS (words),
+                                     0, ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, NULL,
+                                     cancellable, error))
+    {
+      g_prefix_error (error, "Writing register 0x%08X: ", address);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+esplash_device_reg_reader (gpointer   user_data,
+                           guint32    address,
+                           guint32   *value,
+                           GError   **error)
+{
+  EsplashDeviceRegReader *reader = user_data;
+
+  return esplash_device_read_reg (reader->device, address, value, reader->cancellable, error);
 }
 
 /* ------------------------------------------------------------------ */

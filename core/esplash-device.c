@@ -1,9 +1,10 @@
 /* esplash-device.c: a blocking session with a chip's ROM loader or stub —
  * the object, events, commands and the matching of their replies
- * (protocol.md §1.3, §3.4), READ_REG and WRITE_REG. Frames on the wire are
- * in esplash-device-frames.c, connecting in esplash-device-connect.c, register work
- * (flash id, baud, description) in esplash-device-regs.c, leaving in
- * esplash-device-leave.c.
+ * (protocol.md §1.3, §3.4), repeated where that is safe. Frames on the wire
+ * are in esplash-device-frames.c, connecting in esplash-device-connect.c,
+ * register work (READ_REG, WRITE_REG, flash id, baud, description) in
+ * esplash-device-regs.c, leaving in esplash-device-leave.c, taking a lost
+ * session up again in esplash-device-recover.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -732,72 +733,4 @@ esplash_device_command_words (EsplashDevice    *self,
 
   return esplash_device_command_packet (self, packet, expected_payload, timeout_ms, check,
                                         out, cancellable, error);
-}
-
-/**
- * esplash_device_read_reg:
- * @self: a connected device
- * @address: the register address
- * @value: (out): the register's value
- * @cancellable: (nullable): cancels the command
- * @error: the reason it failed
- *
- * Returns: %TRUE when @value was set
- */
-gboolean
-esplash_device_read_reg (EsplashDevice  *self,
-                         guint32         address,
-                         guint32        *value,
-                         GCancellable   *cancellable,
-                         GError        **error)
-{
-  EsplashResponse response = { 0 };
-
-  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
-  g_return_val_if_fail (value != NULL, FALSE);
-
-  if (!esplash_device_command_words (self, ESPLASH_OP_READ_REG, &address, 1, 0,
-                                     ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, &response,
-                                     cancellable, error))
-    {
-      g_prefix_error (error, "Reading register 0x%08X: ", address);
-      return FALSE;
-    }
-  *value = response.value;
-  esplash_response_clear (&response);
-  return TRUE;
-}
-
-gboolean
-esplash_device_write_reg (EsplashDevice  *self,
-                          guint32         address,
-                          guint32         value,
-                          guint32         mask,
-                          guint32         delay_us,
-                          GCancellable   *cancellable,
-                          GError        **error)
-{
-  guint32 words[4] = { address, value, mask, delay_us };
-
-  g_return_val_if_fail (ESPLASH_IS_DEVICE (self), FALSE);
-
-  if (!esplash_device_command_words (self, ESPLASH_OP_WRITE_REG, words, G_N_ELEMENTS (words),
-                                     0, ESPLASH_DEFAULT_TIMEOUT_MS, TRUE, NULL,
-                                     cancellable, error))
-    {
-      g_prefix_error (error, "Writing register 0x%08X: ", address);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-gboolean
-esplash_device_reg_reader (gpointer   user_data,
-                           guint32    address,
-                           guint32   *value,
-                           GError   **error)
-{
-  EsplashDeviceRegReader *reader = user_data;
-
-  return esplash_device_read_reg (reader->device, address, value, reader->cancellable, error);
 }

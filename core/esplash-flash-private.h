@@ -73,6 +73,30 @@ gboolean esplash_flash_write_part      (EsplashDevice              *device,
                                         GCancellable               *cancellable,
                                         GError                    **error);
 
+/* esplash-flash-resume.c */
+/* Takes the session up again after @cause (consumed) if it is worth it and
+ * *@budget allows; FALSE with the better of the two errors otherwise. */
+gboolean esplash_flash_recover_session        (EsplashDevice              *device,
+                                               GError                     *cause,
+                                               guint                      *budget,
+                                               GCancellable               *cancellable,
+                                               GError                    **error);
+/* Writes @runs (EsplashFlashRun) of a region, resuming from the flash after
+ * a lost session, between a look at the region's neighbours. */
+gboolean esplash_flash_write_runs_guarded     (EsplashDevice              *device,
+                                               const EsplashFlashPrepared *p,
+                                               EsplashFlashTotals         *totals,
+                                               GArray                     *runs,
+                                               guint                      *budget,
+                                               GCancellable               *cancellable,
+                                               GError                    **error);
+gboolean esplash_flash_verify_region_resuming (EsplashDevice              *device,
+                                               const EsplashFlashPrepared *p,
+                                               EsplashFlashTotals         *totals,
+                                               guint                      *budget,
+                                               GCancellable               *cancellable,
+                                               GError                    **error);
+
 /* esplash-flash-skip.c: which parts of an image the flash already holds. */
 typedef struct {
   guint32 offset;   /* in the image */
