@@ -474,7 +474,7 @@ start_stub (EsplashDevice                *self,
 
       if (run_stub (self, stub, cancellable, &local_error))
         return TRUE;
-      if (attempt >= STUB_UPLOAD_ATTEMPTS || !esplash_device_error_is_recoverable (local_error))
+      if (attempt >= STUB_UPLOAD_ATTEMPTS || !esplash_device_error_is_recoverable (self, local_error))
         {
           g_propagate_error (error, local_error);
           return FALSE;
@@ -709,7 +709,7 @@ esplash_device_connect (EsplashDevice                *self,
        * garbage (a hang, a reset, a bad moment on the line): once more,
        * from a reset, where the port can reset it. */
       if (self->baud_failed_at == 0 && !connect_retried && self->sync_replies > 0 &&
-          esplash_device_error_is_recoverable (local_error) &&
+          esplash_device_error_is_recoverable (self, local_error) &&
           !g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PORT_GONE) &&
           esplash_transport_has_lines (self->transport) &&
           (options->before == ESPLASH_BEFORE_DEFAULT_RESET ||

@@ -41,9 +41,14 @@ find_bytes (const guint8 *haystack,
   return NULL;
 }
 
+/* ROM boot lines: the chip was reset. The boot line first: it is the one
+ * quoted. */
 static const char *const reset_markers[] = {
   "rst:0x",           /* ESP32-family ROM: "rst:0x1 (POWERON_RESET),boot:0x13 (...)" */
   "rst cause:",       /* ESP8266 ROM */
+  "ets Jan  8 2013",  /* ESP8266 ROM banner */
+  "ets Jun  8 2016",  /* ESP32 ROM banner */
+  "ESP-ROM:",         /* later ROMs' banner */
 };
 
 static const char *const crash_markers[] = {
@@ -51,54 +56,100 @@ static const char *const crash_markers[] = {
   "Fatal exception",
 };
 
-/* A panic message in the chip's output since the wait began means no reply
- * will come (esptool reports it the same way). */
-static gboolean
-check_for_crash (EsplashDevice  *self,
-                 GError        **error)
+/* The longest marker above, less one: how far back a new look starts so
+ * that a marker split across two reads is found. */
+#define MARKER_OVERLAP 20
+
+/* What the chip printed since the last command was sent, from @from on
+ * (a noise total; 0: all of it): the newest bytes of the capped buffer. */
+static const guint8 *
+fresh_noise (EsplashDevice *self,
+             guint64        from,
+             gsize         *len)
 {
   GByteArray *noise = esplash_slip_decoder_get_noise (self->decoder);
-  guint64 fresh = esplash_slip_decoder_get_noise_total (self->decoder) - self->noise_mark;
-  /* The newest bytes of the (capped) buffer are the ones since the mark. */
-  gsize len = (gsize) MIN (fresh, (guint64) noise->len);
-  const guint8 *start = noise->data + noise->len - len;
+  guint64 total = esplash_slip_decoder_get_noise_total (self->decoder);
+  guint64 start = MAX (from, self->noise_mark);
 
-  for (gsize i = 0; i < G_N_ELEMENTS (crash_markers); i++)
+  *len = (gsize) MIN (total - MIN (start, total), (guint64) noise->len);
+  return noise->data + noise->len - *len;
+}
+
+/* The line that starts with the first of @markers found in @text, made
+ * printable for a message; NULL when none is there. */
+static char *
+find_marker_line (const guint8      *text,
+                  gsize              len,
+                  const char *const *markers,
+                  gsize              n_markers)
+{
+  for (gsize i = 0; i < n_markers; i++)
     {
-      const guint8 *hit = find_bytes (start, len, crash_markers[i]);
-      g_autoptr(GString) line = NULL;
+      const guint8 *hit = find_bytes (text, len, markers[i]);
+      GString *line;
 
       if (hit == NULL)
         continue;
       line = g_string_new (NULL);
-      for (const guint8 *p = hit; p < start + len && *p != '\r' && *p != '\n' &&
+      for (const guint8 *p = hit; p < text + len && *p != '\r' && *p != '\n' &&
            line->len < 160; p++)
         g_string_append_c (line, g_ascii_isprint (*p) ? (char) *p : '?');
+      return g_string_free (line, FALSE);
+    }
+  return NULL;
+}
+
+gboolean
+esplash_device_noise_shows_reset (EsplashDevice *self)
+{
+  g_autofree char *line = NULL;
+  gsize len;
+  const guint8 *text = fresh_noise (self, 0, &len);
+
+  line = find_marker_line (text, len, reset_markers, G_N_ELEMENTS (reset_markers));
+  return line != NULL;
+}
+
+/* A panic message in the chip's output since the wait began means no reply
+ * will come (esptool reports it the same way); so does a ROM boot line in
+ * the middle of an operation: the chip was reset, and waiting out the
+ * timeout would only delay taking the session up again
+ * (esplash-device-recover.c). Each byte is looked at once (plus a
+ * marker's length), however often the wait reads. */
+static gboolean
+check_chip_output (EsplashDevice  *self,
+                   GError        **error)
+{
+  guint64 total = esplash_slip_decoder_get_noise_total (self->decoder);
+  guint64 from = self->noise_scanned > MARKER_OVERLAP ? self->noise_scanned - MARKER_OVERLAP : 0;
+  g_autofree char *crash = NULL;
+  g_autofree char *reset = NULL;
+  gsize len;
+  const guint8 *text;
+
+  if (total == self->noise_scanned)
+    return TRUE;
+  text = fresh_noise (self, from, &len);
+  self->noise_scanned = total;
+
+  crash = find_marker_line (text, len, crash_markers, G_N_ELEMENTS (crash_markers));
+  if (crash != NULL)
+    {
+      self->crashed = TRUE;
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE,
-                   "The chip crashed instead of answering: “%s”", line->str);
+                   "The chip crashed instead of answering: “%s”", crash);
       return FALSE;
     }
-
-  /* A ROM boot line in the middle of an operation: the chip was reset, and
-   * no reply will come; waiting out the timeout would only delay taking
-   * the session up again (esplash-device-recover.c). */
-  if (self->stage == ESPLASH_STAGE_WRITING || self->stage == ESPLASH_STAGE_VERIFYING ||
-      self->stage == ESPLASH_STAGE_ERASING || self->stage == ESPLASH_STAGE_READING)
-    for (gsize i = 0; i < G_N_ELEMENTS (reset_markers); i++)
-      {
-        const guint8 *hit = find_bytes (start, len, reset_markers[i]);
-        g_autoptr(GString) line = NULL;
-
-        if (hit == NULL)
-          continue;
-        line = g_string_new (NULL);
-        for (const guint8 *p = hit; p < start + len && *p != '\r' && *p != '\n' &&
-             line->len < 160; p++)
-          g_string_append_c (line, g_ascii_isprint (*p) ? (char) *p : '?');
-        g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_CHIP_RESET,
-                     "The chip was reset instead of answering: “%s”", line->str);
-        return FALSE;
-      }
+  if (self->stage != ESPLASH_STAGE_WRITING && self->stage != ESPLASH_STAGE_VERIFYING &&
+      self->stage != ESPLASH_STAGE_ERASING && self->stage != ESPLASH_STAGE_READING)
+    return TRUE;
+  reset = find_marker_line (text, len, reset_markers, G_N_ELEMENTS (reset_markers));
+  if (reset != NULL)
+    {
+      g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_CHIP_RESET,
+                   "The chip was reset instead of answering: “%s”", reset);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -106,6 +157,8 @@ void
 esplash_device_mark_noise (EsplashDevice *self)
 {
   self->noise_mark = esplash_slip_decoder_get_noise_total (self->decoder);
+  self->noise_scanned = self->noise_mark;
+  self->crashed = FALSE;
 }
 
 /* What a frame the decoder dropped says about the line. Both are
@@ -204,7 +257,7 @@ esplash_device_next_frame (EsplashDevice  *self,
           g_propagate_error (error, local_error);
           return NULL;
         }
-      if (!check_for_crash (self, error))
+      if (!check_chip_output (self, error))
         return NULL;
 
       /* A deadline, not "until a frame comes": an endless stream without

@@ -24,6 +24,9 @@ struct _EsplashDevice
   guint64                stale_frames;  /* frames dropped as not the reply to the command sent */
   guint64                line_faults;    /* at this rate: damaged replies, lost sessions the chip answered after */
   guint64                command_retries;/* commands sent again after a lost or damaged reply */
+  guint8                 failed_status[2];/* the last exchange's status when it failed its check; 00 00 else */
+  gboolean               crashed;       /* a panic message ended the last wait */
+  guint64                noise_scanned; /* decoder noise total already looked at for markers */
   gboolean               baud_settled;  /* the automatic rate was found in this connect */
   guint                  baud_ceiling;  /* automatic: only rates below this (one failed) */
   guint                  baud_failed_at;/* automatic: the rate that just failed, or 0 */
@@ -78,8 +81,13 @@ struct _EsplashDevice
 gboolean esplash_device_error_is_fatal (const GError *error);
 
 /* esplash-device-recover.c */
-/* A lost, late or damaged reply, a chip reset, the port gone. */
-gboolean esplash_device_error_is_recoverable (const GError *error);
+/* A lost, late or damaged reply, a chip reset, the port gone: @error, as
+ * the last command on @self failed with it. */
+gboolean esplash_device_error_is_recoverable (EsplashDevice *self,
+                                              const GError  *error);
+/* esplash-device-frames.c: whether the chip printed a ROM boot line since
+ * the last command was sent (it was reset). */
+gboolean esplash_device_noise_shows_reset    (EsplashDevice *self);
 /* Takes the session up again after @cause (see the file). */
 gboolean esplash_device_recover (EsplashDevice  *self,
                                  const GError   *cause,

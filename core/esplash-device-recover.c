@@ -19,6 +19,7 @@
 #include "esplash-error.h"
 #include "esplash-port.h"
 #include "esplash-reset.h"
+#include "esplash-transport-private.h"
 
 #include <string.h>
 
@@ -37,33 +38,6 @@
 #define ROM_BAUD 115200
 /* Damaged replies at one rate before a lower one is tried. */
 #define DAMAGE_BEFORE_SLOWER 2
-
-static const char *const boot_markers[] = {
-  "rst:0x",        /* ESP32-family ROM boot line */
-  "ets Jan  8 2013", /* ESP8266 ROM banner */
-  "ets Jun  8 2016",
-  "ESP-ROM:",
-};
-
-/* A boot log since the command was sent: the chip was reset. */
-static gboolean
-noise_shows_boot (EsplashDevice *self)
-{
-  GByteArray *noise = esplash_slip_decoder_get_noise (self->decoder);
-  guint64 fresh = esplash_slip_decoder_get_noise_total (self->decoder) - self->noise_mark;
-  gsize len = (gsize) MIN (fresh, (guint64) noise->len);
-  const guint8 *start = noise->data + noise->len - len;
-
-  for (gsize i = 0; i < G_N_ELEMENTS (boot_markers); i++)
-    {
-      gsize n = strlen (boot_markers[i]);
-
-      for (gsize j = 0; n <= len && j <= len - n; j++)
-        if (memcmp (start + j, boot_markers[i], n) == 0)
-          return TRUE;
-    }
-  return FALSE;
-}
 
 typedef enum {
   PROBE_SILENT,
@@ -142,31 +116,20 @@ esplash_device_resync (EsplashDevice  *self,
   return TRUE;
 }
 
-/* Remembers the port's USB identity, to find it again under another name. */
+/* Remembers the port's USB identity (the transport read it when it
+ * opened), to find it again under another name. */
 void
 esplash_device_note_port_identity (EsplashDevice *self)
 {
-  g_autoptr(GPtrArray) ports = NULL;
-  const char *url = esplash_transport_get_url (self->transport);
-
   g_free (self->port_url);
-  self->port_url = g_strdup (url);
-  if (esplash_transport_get_kind (self->transport) != ESPLASH_TRANSPORT_KIND_SERIAL ||
-      self->port_vid != 0)
+  self->port_url = g_strdup (esplash_transport_get_url (self->transport));
+  if (self->port_vid != 0 ||
+      esplash_transport_get_kind (self->transport) != ESPLASH_TRANSPORT_KIND_SERIAL)
     return;
-  ports = esplash_port_list (NULL);
-  for (guint i = 0; ports != NULL && i < ports->len; i++)
-    {
-      const EsplashPortInfo *p = g_ptr_array_index (ports, i);
-
-      if (g_strcmp0 (p->path, url) != 0 || p->usb_vid == 0)
-        continue;
-      self->port_vid = p->usb_vid;
-      self->port_pid = p->usb_pid;
-      g_free (self->port_serial);
-      self->port_serial = g_strdup (p->serial);
-      break;
-    }
+  self->port_vid = esplash_transport_get_usb_vid (self->transport);
+  self->port_pid = esplash_transport_get_usb_pid (self->transport);
+  g_free (self->port_serial);
+  self->port_serial = g_strdup (esplash_transport_get_usb_serial (self->transport));
 }
 
 /* Where the port is now: the same name, or (re-enumerated) another name
@@ -408,6 +371,87 @@ connect_again (EsplashDevice         *self,
   return TRUE;
 }
 
+/* What a connect observes and overwrites (connect_internal() clears the
+ * logs in place, hence copies). */
+typedef struct {
+  GByteArray            *boot_log;
+  GByteArray            *line_text;
+  const EsplashChipInfo *chip;
+  guint                  revision;
+  EsplashConsole         console;
+  gboolean               secure_download_mode;
+  EsplashSecurityInfo    security;
+  gint                   boot_mode;
+  gboolean               boot_download;
+  guint64                line_noise_mark;
+  guint64                connect_rx_start;
+  guint                  resets_run;
+  guint                  reset_strategies;
+  guint                  sync_replies;
+  EsplashStage           stage;
+} Observations;
+
+static GByteArray *
+byte_array_copy (GByteArray *array)
+{
+  GByteArray *copy = g_byte_array_sized_new (array->len);
+
+  g_byte_array_append (copy, array->data, array->len);
+  return copy;
+}
+
+static void
+observations_save (EsplashDevice *self,
+                   Observations  *o)
+{
+  o->boot_log = byte_array_copy (self->boot_log);
+  o->line_text = byte_array_copy (self->line_text);
+  o->chip = self->chip;
+  o->revision = self->revision;
+  o->console = self->console;
+  o->secure_download_mode = self->secure_download_mode;
+  o->security = self->security;
+  o->boot_mode = self->boot_mode;
+  o->boot_download = self->boot_download;
+  o->line_noise_mark = self->line_noise_mark;
+  o->connect_rx_start = self->connect_rx_start;
+  o->resets_run = self->resets_run;
+  o->reset_strategies = self->reset_strategies;
+  o->sync_replies = self->sync_replies;
+  o->stage = self->stage;
+}
+
+static void
+observations_clear (Observations *o)
+{
+  g_clear_pointer (&o->boot_log, g_byte_array_unref);
+  g_clear_pointer (&o->line_text, g_byte_array_unref);
+}
+
+/* Puts @o back (and takes its logs). */
+static void
+observations_restore (EsplashDevice *self,
+                      Observations  *o)
+{
+  g_byte_array_unref (self->boot_log);
+  self->boot_log = g_steal_pointer (&o->boot_log);
+  g_byte_array_unref (self->line_text);
+  self->line_text = g_steal_pointer (&o->line_text);
+  self->chip = o->chip;
+  self->revision = o->revision;
+  self->console = o->console;
+  self->secure_download_mode = o->secure_download_mode;
+  self->security = o->security;
+  self->boot_mode = o->boot_mode;
+  self->boot_download = o->boot_download;
+  self->line_noise_mark = o->line_noise_mark;
+  self->connect_rx_start = o->connect_rx_start;
+  self->resets_run = o->resets_run;
+  self->reset_strategies = o->reset_strategies;
+  self->sync_replies = o->sync_replies;
+  self->stage = o->stage;
+}
+
 static gboolean recover_internal (EsplashDevice  *self,
                                   const GError   *cause,
                                   GCancellable   *cancellable,
@@ -430,37 +474,18 @@ esplash_device_recover (EsplashDevice  *self,
                         GCancellable   *cancellable,
                         GError        **error)
 {
+  Observations saved;
+
   /* A failure is explained by what the session saw when it was lost, not
    * by the attempt to take it up again: what a connect observes (for
    * esplash-attempt.c) is put back if the attempt fails. */
-  EsplashDevice saved = *self;
-  g_autoptr(GByteArray) boot_log = g_byte_array_ref (self->boot_log);
-  g_autoptr(GByteArray) line_text = g_byte_array_ref (self->line_text);
-
-  self->boot_log = g_byte_array_new ();
-  g_byte_array_append (self->boot_log, boot_log->data, boot_log->len);
-  self->line_text = g_byte_array_new ();
-  g_byte_array_append (self->line_text, line_text->data, line_text->len);
+  observations_save (self, &saved);
   if (recover_internal (self, cause, cancellable, error))
-    return TRUE;
-
-  g_byte_array_unref (self->boot_log);
-  self->boot_log = g_steal_pointer (&boot_log);
-  g_byte_array_unref (self->line_text);
-  self->line_text = g_steal_pointer (&line_text);
-  self->chip = saved.chip;
-  self->revision = saved.revision;
-  self->console = saved.console;
-  self->secure_download_mode = saved.secure_download_mode;
-  self->security = saved.security;
-  self->boot_mode = saved.boot_mode;
-  self->boot_download = saved.boot_download;
-  self->line_noise_mark = saved.line_noise_mark;
-  self->connect_rx_start = saved.connect_rx_start;
-  self->resets_run = saved.resets_run;
-  self->reset_strategies = saved.reset_strategies;
-  self->sync_replies = saved.sync_replies;
-  self->stage = saved.stage;
+    {
+      observations_clear (&saved);
+      return TRUE;
+    }
+  observations_restore (self, &saved);
   return FALSE;
 }
 
@@ -495,10 +520,10 @@ recover_internal (EsplashDevice  *self,
       g_autoptr(GError) local_error = NULL;
       g_autoptr(GBytes) frame = NULL;
 
-      chip_reset = noise_shows_boot (self);
+      chip_reset = esplash_device_noise_shows_reset (self);
       frame = esplash_device_drain_frames (self, -1, RECOVER_DRAIN_QUIET_MS, RECOVER_DRAIN_MAX_MS,
                                            cancellable, &local_error);
-      chip_reset = chip_reset || noise_shows_boot (self);
+      chip_reset = chip_reset || esplash_device_noise_shows_reset (self);
       if (local_error != NULL && !esplash_device_error_is_fatal (local_error))
         g_clear_error (&local_error);
       /* A boot log says it all where the chip can be reset from here. */
@@ -602,22 +627,40 @@ recover_internal (EsplashDevice  *self,
   }
 }
 
-static const char *const session_errors[] = {
-  "ROM error 0x05", "ROM error 0x06", "ROM error 0x07", "ROM error 0x09", "ROM error 0x0B",
-  "stub error 0xC0", "stub error 0xC1", "stub error 0xC2", "stub error 0xC6", "stub error 0xC7",
-  "stub error 0xC8", "stub error 0xC9", "stub error 0x63",
+/* Statuses that are not the chip's verdict on the data but the sign of a
+ * lost session: "data without begin" (ROM 0x06, stub 0xC6: the BEGIN went
+ * with a reset), a block that arrived damaged (checksum, length, block
+ * size: ROM 0x07, 0x05, stub 0xC0-0xC2), a compressed stream that a lost
+ * or doubled block broke (ROM 0x0B, stub 0xC7-0xC9), an MD5 whose range
+ * arrived damaged (ROM 0x09, stub 0x63: a read beyond the flash; these
+ * commands carry no checksum). The write goes on from what the flash
+ * holds, checked by MD5. */
+static const guint8 session_rom_errors[] = {
+  ESPLASH_ROM_ERROR_INVALID_FORMAT, ESPLASH_ROM_ERROR_RESULT_WRONG, ESPLASH_ROM_ERROR_CHECKSUM,
+  ESPLASH_ROM_ERROR_FLASH_READ, ESPLASH_ROM_ERROR_DEFLATE,
+};
+static const guint8 session_stub_errors[] = {
+  ESPLASH_STUB_ERROR_BAD_DATA_LEN, ESPLASH_STUB_ERROR_BAD_DATA_CHECKSUM,
+  ESPLASH_STUB_ERROR_BAD_BLOCKSIZE, ESPLASH_STUB_ERROR_NOT_IN_FLASH_MODE,
+  ESPLASH_STUB_ERROR_INFLATE, ESPLASH_STUB_ERROR_NOT_ENOUGH_DATA,
+  ESPLASH_STUB_ERROR_TOO_MUCH_DATA, 0x63,
 };
 
 /**
  * esplash_device_error_is_recoverable:
+ * @self: the device whose last command failed with @error
  *
  * Returns: whether esplash_device_recover() may get past @error: a reply
- *   lost, late or damaged, a chip reset, the port gone — not a
- *   cancellation or a failure the chip reported on purpose
+ *   lost, late or damaged, a chip reset, the port gone, a status that
+ *   says the session was lost, a crash — not a cancellation or a failure
+ *   the chip reported on purpose
  */
 gboolean
-esplash_device_error_is_recoverable (const GError *error)
+esplash_device_error_is_recoverable (EsplashDevice *self,
+                                     const GError  *error)
 {
+  const guint8 *status = self->failed_status;
+
   if (error == NULL || error->domain != ESPLASH_ERROR)
     return FALSE;
   switch (error->code)
@@ -629,18 +672,12 @@ esplash_device_error_is_recoverable (const GError *error)
     case ESPLASH_ERROR_LINE_DAMAGED:
       return TRUE;
     case ESPLASH_ERROR_DEVICE:
-      /* Not the chip's verdict on the data, but the sign of a lost
-       * session: "data without begin" (ROM 0x06, stub 0xC6: the BEGIN went
-       * with a reset), a block that arrived damaged (checksum, length,
-       * block size: ROM 0x07, 0x05, stub 0xC0-0xC2), a compressed stream that a lost
-       * or doubled block broke (ROM 0x0B, stub 0xC7-0xC9), an MD5 whose
-       * range arrived damaged (ROM 0x09, stub 0x63: a read beyond the
-       * flash; these commands carry no checksum), a crash. The
-       * write goes on from what the flash holds, checked by MD5. */
-      for (gsize i = 0; i < G_N_ELEMENTS (session_errors); i++)
-        if (strstr (error->message, session_errors[i]) != NULL)
-          return TRUE;
-      return strstr (error->message, "crashed") != NULL;
+      if (self->crashed)
+        return TRUE;
+      if (status[0] == 1)
+        return memchr (session_rom_errors, status[1], sizeof session_rom_errors) != NULL;
+      return status[0] != 0 &&
+             memchr (session_stub_errors, status[0], sizeof session_stub_errors) != NULL;
     default:
       return FALSE;
     }

@@ -397,6 +397,7 @@ status_is_plausible (EsplashDevice         *self,
 static gboolean
 exchange_once (EsplashDevice    *self,
                GBytes           *packet,
+               guint8            opcode,
                gsize             expected_payload,
                guint             timeout_ms,
                gboolean          check,
@@ -406,11 +407,10 @@ exchange_once (EsplashDevice    *self,
 {
   gsize plen;
   const guint8 *p = g_bytes_get_data (packet, &plen);
-  guint8 opcode;
   gint64 deadline;
 
-  opcode = p[1];
   timeout_ms = MIN (timeout_ms, MAX_TIMEOUT_MS);
+  memset (self->failed_status, 0, sizeof self->failed_status);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
@@ -524,6 +524,8 @@ exchange_once (EsplashDevice    *self,
       ok = TRUE;
       if (check || out == NULL)
         ok = esplash_response_check (&response, error);
+      if (!ok)
+        memcpy (self->failed_status, response.status, sizeof self->failed_status);
       if (ok && out != NULL)
         *out = response;
       else
@@ -581,20 +583,31 @@ error_is_line_fault (const GError *error)
          g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL);
 }
 
+/* Whether the failed status is ROM error @rom (status 01 @rom), or stub
+ * error @stub (status @stub ..); 0 matches nothing. */
+static gboolean
+failed_with (EsplashDevice *self,
+             guint8         rom,
+             guint8         stub)
+{
+  if (self->failed_status[0] == 1)
+    return rom != 0 && self->failed_status[1] == rom;
+  return stub != 0 && self->failed_status[0] == stub;
+}
+
 /* A data block the chip refused because it arrived damaged: checksum or
  * length (ROM 0x07/0x05, stub 0xC1/0xC0). It was not taken; sending it
  * again is safe with every loader. */
 static gboolean
-error_is_damaged_request (guint8        opcode,
-                          const GError *error)
+error_is_damaged_request (EsplashDevice *self,
+                          guint8         opcode,
+                          const GError  *error)
 {
   if (!g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE) ||
       !esplash_opcode_is_checksummed (opcode))
     return FALSE;
-  return strstr (error->message, "ROM error 0x07") != NULL ||
-         strstr (error->message, "ROM error 0x05") != NULL ||
-         strstr (error->message, "stub error 0xC0") != NULL ||
-         strstr (error->message, "stub error 0xC1") != NULL;
+  return failed_with (self, ESPLASH_ROM_ERROR_CHECKSUM, ESPLASH_STUB_ERROR_BAD_DATA_CHECKSUM) ||
+         failed_with (self, ESPLASH_ROM_ERROR_INVALID_FORMAT, ESPLASH_STUB_ERROR_BAD_DATA_LEN);
 }
 
 /* A command the loader always knows, refused as an invalid message (ROM
@@ -609,9 +622,10 @@ error_is_refused_as_damaged (EsplashDevice *self,
   if (!check || !g_error_matches (error, ESPLASH_ERROR, ESPLASH_ERROR_DEVICE) ||
       self->secure_download_mode)
     return FALSE;
-  return strstr (error->message, "ROM error 0x05") != NULL ||
-         (self->stub_running && (strstr (error->message, "stub error 0xC3") != NULL ||
-                                 strstr (error->message, "stub error 0xC0") != NULL));
+  return failed_with (self, ESPLASH_ROM_ERROR_INVALID_FORMAT, 0) ||
+         (self->stub_running &&
+          (failed_with (self, 0, ESPLASH_STUB_ERROR_INVALID_COMMAND) ||
+           failed_with (self, 0, ESPLASH_STUB_ERROR_BAD_DATA_LEN)));
 }
 
 /* esplash_device_command_packet:
@@ -647,7 +661,7 @@ esplash_device_command_packet (EsplashDevice    *self,
       GError *local_error = NULL;
       gboolean repeat, damaged;
 
-      if (exchange_once (self, packet, expected_payload, timeout_ms, check, out, cancellable,
+      if (exchange_once (self, packet, opcode, expected_payload, timeout_ms, check, out, cancellable,
                          &local_error))
         {
           if (attempt > 1)
@@ -659,7 +673,7 @@ esplash_device_command_packet (EsplashDevice    *self,
           return TRUE;
         }
       damaged = g_error_matches (local_error, ESPLASH_ERROR, ESPLASH_ERROR_PROTOCOL) ||
-                error_is_damaged_request (opcode, local_error) ||
+                error_is_damaged_request (self, opcode, local_error) ||
                 error_is_refused_as_damaged (self, check, local_error);
       repeat = opcode_is_repeatable (self, opcode) &&
                (error_is_line_fault (local_error) || damaged);

@@ -30,7 +30,7 @@ esplash_flash_recover_session (EsplashDevice  *device,
 {
   GError *local_error = NULL;
 
-  if (!esplash_device_error_is_recoverable (cause) || *budget == 0)
+  if (!esplash_device_error_is_recoverable (device, cause) || *budget == 0)
     {
       g_propagate_error (error, cause);
       return FALSE;

@@ -17,4 +17,10 @@ void esplash_transport_set_info (EsplashTransport     *self,
                                  guint16               usb_vid,
                                  guint16               usb_pid);
 
+/* A USB port's serial number (nullable), set once open: with the VID:PID it
+ * finds the port again after it re-enumerated under another name. */
+void        esplash_transport_set_usb_serial (EsplashTransport *self,
+                                              const char       *serial);
+const char *esplash_transport_get_usb_serial (EsplashTransport *self);
+
 G_END_DECLS

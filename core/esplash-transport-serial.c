@@ -279,6 +279,9 @@ esplash_transport_serial_open (const char  *path,
 
   esplash_transport_set_info (ESPLASH_TRANSPORT (self), ESPLASH_TRANSPORT_KIND_SERIAL,
                               path, TRUE, 115200, (guint16) vid, (guint16) pid);
+  if (vid != 0)
+    esplash_transport_set_usb_serial (ESPLASH_TRANSPORT (self),
+                                      sp_get_port_usb_serial (self->port));
   g_debug ("Opened %s (USB %04x:%04x)", path, (guint) vid, (guint) pid);
 
   return ESPLASH_TRANSPORT (g_steal_pointer (&self));

@@ -25,6 +25,7 @@ typedef struct
   guint                baud;
   guint16              usb_vid;
   guint16              usb_pid;
+  char                *usb_serial;
   gboolean             dtr;
   gboolean             rts;
   gboolean             closed;
@@ -47,6 +48,7 @@ esplash_transport_finalize (GObject *object)
     esplash_transport_get_instance_private (ESPLASH_TRANSPORT (object));
 
   g_free (priv->url);
+  g_free (priv->usb_serial);
 
   G_OBJECT_CLASS (esplash_transport_parent_class)->finalize (object);
 }
@@ -94,6 +96,30 @@ esplash_transport_set_info (EsplashTransport     *self,
   priv->baud = baud;
   priv->usb_vid = usb_vid;
   priv->usb_pid = usb_pid;
+}
+
+void
+esplash_transport_set_usb_serial (EsplashTransport *self,
+                                  const char       *serial)
+{
+  EsplashTransportPrivate *priv;
+
+  g_return_if_fail (ESPLASH_IS_TRANSPORT (self));
+
+  priv = esplash_transport_get_instance_private (self);
+  g_free (priv->usb_serial);
+  priv->usb_serial = g_strdup (serial);
+}
+
+const char *
+esplash_transport_get_usb_serial (EsplashTransport *self)
+{
+  EsplashTransportPrivate *priv;
+
+  g_return_val_if_fail (ESPLASH_IS_TRANSPORT (self), NULL);
+
+  priv = esplash_transport_get_instance_private (self);
+  return priv->usb_serial;
 }
 
 static gboolean

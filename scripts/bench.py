@@ -56,24 +56,7 @@ GOAL_FRESH_RATIO = 1.10
 # Images: deterministic, firmware-like (compresses to about 58 % with zlib).
 
 def firmware_bytes(n, rng):
-    """Instruction-like words from a skewed vocabulary, stretches of random
-    data, strings and zero padding."""
-    vocab = [rng.randbytes(4) for _ in range(4096)]
-    words = [b"esp_", b"error", b"task", b"wifi", b"init", b"_handler", b"%d ", b"0x%08x",
-             b"failed", b"\x00"]
-    out = bytearray()
-    while len(out) < n:
-        kind = rng.random()
-        if kind < 0.62:
-            out += b"".join(vocab[min(int(rng.expovariate(1 / 300)), 4095)]
-                            for _ in range(rng.randint(8, 64)))
-        elif kind < 0.85:
-            out += rng.randbytes(rng.randint(16, 128))
-        elif kind < 0.95:
-            out += b"".join(rng.choice(words) for _ in range(rng.randint(4, 20)))
-        else:
-            out += b"\x00" * rng.randint(4, 64)
-    return bytes(out[:n])
+    return simlib.firmware_bytes(n, rng)
 
 
 def esp_image(chip, segments, digest):

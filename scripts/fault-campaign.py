@@ -295,22 +295,7 @@ def find_esptool(path):
 # Images: deterministic, firmware-like (bench.py's generator, ~58 % with zlib)
 
 def firmware_bytes(n, rng):
-    vocab = [rng.randbytes(4) for _ in range(1024)]
-    words = [b"esp_", b"error", b"task", b"wifi", b"init", b"_handler", b"%d ", b"0x%08x",
-             b"failed", b"\x00"]
-    out = bytearray()
-    while len(out) < n:
-        kind = rng.random()
-        if kind < 0.62:
-            out += b"".join(vocab[min(int(rng.expovariate(1 / 100)), 1023)]
-                            for _ in range(rng.randint(8, 64)))
-        elif kind < 0.85:
-            out += rng.randbytes(rng.randint(16, 128))
-        elif kind < 0.95:
-            out += b"".join(rng.choice(words) for _ in range(rng.randint(4, 20)))
-        else:
-            out += b"\x00" * rng.randint(4, 64)
-    return bytes(out[:n])
+    return simlib.firmware_bytes(n, rng, vocab_size=1024, mean_word=100)
 
 
 def sectors_of(offset, length):

@@ -376,3 +376,26 @@ def write_file(root, rel, data):
     with open(path, "wb" if isinstance(data, bytes) else "w") as f:
         f.write(data)
     return path
+
+
+def firmware_bytes(n, rng, vocab_size=4096, mean_word=300):
+    """Deterministic firmware-like bytes from @rng (random.Random):
+    instruction-like words from a skewed vocabulary of @vocab_size, stretches
+    of random data, strings and zero padding (zlib takes it to about 58 %).
+    scripts/bench.py and scripts/fault-campaign.py make their images with it."""
+    vocab = [rng.randbytes(4) for _ in range(vocab_size)]
+    words = [b"esp_", b"error", b"task", b"wifi", b"init", b"_handler", b"%d ", b"0x%08x",
+             b"failed", b"\x00"]
+    out = bytearray()
+    while len(out) < n:
+        kind = rng.random()
+        if kind < 0.62:
+            out += b"".join(vocab[min(int(rng.expovariate(1 / mean_word)), vocab_size - 1)]
+                            for _ in range(rng.randint(8, 64)))
+        elif kind < 0.85:
+            out += rng.randbytes(rng.randint(16, 128))
+        elif kind < 0.95:
+            out += b"".join(rng.choice(words) for _ in range(rng.randint(4, 20)))
+        else:
+            out += b"\x00" * rng.randint(4, 64)
+    return bytes(out[:n])
