@@ -29,3 +29,6 @@
 #include "esplash-port-owner.h"
 #include "esplash-attempt.h"
 #include "esplash-diagnosis.h"
+#include "esplash-crash.h"
+#include "esplash-elf-symbols.h"
+#include "esplash-monitor.h"

@@ -11,6 +11,7 @@ cd "$top"
 DEBIAN_PACKAGES=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libgtk-4-dev libserialport-dev libjson-glib-dev zlib1g-dev
+  libdw-dev gcc-riscv64-unknown-elf
   desktop-file-utils appstream xvfb xauth openssl python3
   gobject-introspection libgirepository1.0-dev python3-gi gir1.2-glib-2.0 gi-docgen
 )

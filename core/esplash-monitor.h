@@ -1,0 +1,61 @@
+/* esplash-monitor.h: a serial monitor — the board's output, live, with the
+ * code addresses of a crash resolved from the app's ELF.
+ *
+ * The port is read on a thread of its own; what it reads reaches the
+ * caller's main context (the thread-default one at esplash_monitor_start)
+ * coalesced: one "output" signal per ~30 ms at most, whatever the rate. The
+ * bytes pass unchanged (ANSI colours, line ends); a "decoded" signal follows
+ * the output of a line whose addresses were resolved. When the port goes
+ * away (USB re-enumeration on reset) the monitor waits for it, finds it
+ * again (same name, or same USB VID:PID and serial number) and goes on.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include "esplash-transport.h"
+#include "esplash-elf-symbols.h"
+
+G_BEGIN_DECLS
+
+/**
+ * EsplashMonitorState:
+ * @ESPLASH_MONITOR_STATE_STOPPED: not started, or stopped (by the caller or an error)
+ * @ESPLASH_MONITOR_STATE_RUNNING: reading the port
+ * @ESPLASH_MONITOR_STATE_WAITING_FOR_PORT: the port went away; waiting for it to come back
+ */
+typedef enum {
+  ESPLASH_MONITOR_STATE_STOPPED = 0,
+  ESPLASH_MONITOR_STATE_RUNNING = 1,
+  ESPLASH_MONITOR_STATE_WAITING_FOR_PORT = 2,
+} EsplashMonitorState;
+
+#define ESPLASH_MONITOR_DEFAULT_BAUD 115200
+
+#define ESPLASH_TYPE_MONITOR (esplash_monitor_get_type ())
+G_DECLARE_FINAL_TYPE (EsplashMonitor, esplash_monitor, ESPLASH, MONITOR, GObject)
+
+EsplashMonitor     *esplash_monitor_new               (const char        *port_url);
+EsplashMonitor     *esplash_monitor_new_for_transport (EsplashTransport  *transport);
+
+const char         *esplash_monitor_get_port_url      (EsplashMonitor    *self);
+EsplashMonitorState esplash_monitor_get_state         (EsplashMonitor    *self);
+guint               esplash_monitor_get_baud          (EsplashMonitor    *self);
+void                esplash_monitor_set_baud          (EsplashMonitor    *self,
+                                                       guint              baud);
+EsplashElfSymbols  *esplash_monitor_get_elf           (EsplashMonitor    *self);
+void                esplash_monitor_set_elf           (EsplashMonitor    *self,
+                                                       EsplashElfSymbols *elf);
+
+gboolean            esplash_monitor_start             (EsplashMonitor    *self,
+                                                       gboolean           reset,
+                                                       GError           **error);
+void                esplash_monitor_stop              (EsplashMonitor    *self);
+
+void                esplash_monitor_send              (EsplashMonitor    *self,
+                                                       const guint8      *data,
+                                                       gsize              len);
+void                esplash_monitor_reset             (EsplashMonitor    *self);
+
+G_END_DECLS
