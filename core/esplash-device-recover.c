@@ -137,20 +137,9 @@ esplash_device_note_port_identity (EsplashDevice *self)
 static char *
 find_port (EsplashDevice *self)
 {
-  g_autoptr(GPtrArray) ports = NULL;
-
   if (self->port_vid == 0)
     return g_strdup (self->port_url);
-  ports = esplash_port_list (NULL);
-  for (guint i = 0; ports != NULL && i < ports->len; i++)
-    {
-      const EsplashPortInfo *p = g_ptr_array_index (ports, i);
-
-      if (p->usb_vid == self->port_vid && p->usb_pid == self->port_pid &&
-          (self->port_serial == NULL || g_strcmp0 (p->serial, self->port_serial) == 0))
-        return g_strdup (p->path);
-    }
-  return NULL;
+  return esplash_port_find_usb (self->port_vid, self->port_pid, self->port_serial);
 }
 
 /* Waits for the port to come back and opens it in place of the old one. */

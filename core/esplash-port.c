@@ -290,3 +290,32 @@ esplash_port_list (GError **error)
   g_ptr_array_sort (result, compare_ports);
   return g_steal_pointer (&result);
 }
+
+/**
+ * esplash_port_find_usb:
+ * @usb_vid: USB vendor id
+ * @usb_pid: USB product id
+ * @serial: (nullable): the USB serial number, %NULL for any
+ *
+ * Finds a port again under whatever name it has now (a USB device that
+ * re-enumerated after a reset may come back as another /dev/ttyACM*).
+ *
+ * Returns: (transfer full) (nullable): its path, or %NULL when no port has that identity
+ */
+char *
+esplash_port_find_usb (guint16     usb_vid,
+                       guint16     usb_pid,
+                       const char *serial)
+{
+  g_autoptr(GPtrArray) ports = esplash_port_list (NULL);
+
+  for (guint i = 0; ports != NULL && i < ports->len; i++)
+    {
+      const EsplashPortInfo *p = g_ptr_array_index (ports, i);
+
+      if (p->usb_vid == usb_vid && p->usb_pid == usb_pid &&
+          (serial == NULL || g_strcmp0 (p->serial, serial) == 0))
+        return g_strdup (p->path);
+    }
+  return NULL;
+}

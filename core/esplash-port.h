@@ -44,6 +44,12 @@ void             esplash_port_info_classify (EsplashPortInfo *info);
 /* Lists local serial ports (libserialport). Element type EsplashPortInfo. */
 GPtrArray       *esplash_port_list          (GError **error);
 
+/* The path of the local port with this USB identity (@serial NULL: any
+ * serial), or NULL: a port found again after it re-enumerated. */
+char            *esplash_port_find_usb      (guint16     usb_vid,
+                                             guint16     usb_pid,
+                                             const char *serial);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (EsplashPortInfo, esplash_port_info_free)
 
 G_END_DECLS
