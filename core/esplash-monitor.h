@@ -4,8 +4,9 @@
  * The port is read on a thread of its own; what it reads reaches the
  * caller's main context (the thread-default one at esplash_monitor_start)
  * coalesced: one "output" signal per ~30 ms at most, whatever the rate. The
- * bytes pass unchanged (ANSI colours, line ends); a "decoded" signal follows
- * the output of a line whose addresses were resolved. When the port goes
+ * bytes pass unchanged (ANSI colours, line ends); "note" signals (decoded
+ * crash frames among them) come in order with the output, right after the
+ * line they are about. When the port goes
  * away (USB re-enumeration on reset) the monitor waits for it, finds it
  * again (same name, or same USB VID:PID and serial number) and goes on.
  *
@@ -30,6 +31,20 @@ typedef enum {
   ESPLASH_MONITOR_STATE_RUNNING = 1,
   ESPLASH_MONITOR_STATE_WAITING_FOR_PORT = 2,
 } EsplashMonitorState;
+
+/**
+ * EsplashMonitorNote:
+ * @ESPLASH_MONITOR_NOTE_INFO: what the monitor did ("Reset", "The port is back")
+ * @ESPLASH_MONITOR_NOTE_DECODED: one resolved frame of a crash ("0x42000034: parse_reading at main.c:12")
+ * @ESPLASH_MONITOR_NOTE_WARNING: something the user should know (no ELF, ELF of another build, output dropped)
+ *
+ * The kind of a line of the monitor's own, emitted with the "note" signal.
+ */
+typedef enum {
+  ESPLASH_MONITOR_NOTE_INFO = 0,
+  ESPLASH_MONITOR_NOTE_DECODED = 1,
+  ESPLASH_MONITOR_NOTE_WARNING = 2,
+} EsplashMonitorNote;
 
 #define ESPLASH_MONITOR_DEFAULT_BAUD 115200
 
