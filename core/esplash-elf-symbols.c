@@ -752,9 +752,11 @@ esplash_elf_find_for_build (const char *path)
   if (found == NULL)
     return NULL;
   real = realpath (found, NULL);
-  if (real == NULL)
-    return g_steal_pointer (&found);
-  found = g_strdup (real);
-  free (real);
+  if (real != NULL)
+    {
+      g_free (found);
+      found = g_strdup (real);    /* g_free()-able, whatever the allocator */
+      free (real);
+    }
   return g_steal_pointer (&found);
 }
