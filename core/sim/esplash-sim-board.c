@@ -1,7 +1,7 @@
 /* esplash-sim-board.c: the board around the virtual chip — the DTR/RTS
  * reset circuit (or the chip's own USB console), the BOOT and RESET
- * buttons, strap latching, the RTC watchdog, and what the chip prints
- * while it boots or runs an application (protocol.md §7).
+ * buttons, strap latching, the RTC watchdog, and the ROM's boot banner
+ * (protocol.md §7). What a booted application prints: esplash-sim-app.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -12,11 +12,6 @@
 #include "esplash-sim-private.h"
 
 #define ROM_BOOT_BAUD   115200
-#define APP_BAUD        115200
-/* Where ESP-IDF puts the first application (protocol.md §8.5). */
-#define APP_OFFSET      0x10000u
-#define APP_MD5_SPAN    0x1000u
-#define MAX_LINES_PER_TOUCH 5
 
 /* The ROM identification lines later chips print first (public boot logs);
  * NULL: the chip prints its own format (ESP8266, ESP32) or none is known. */
@@ -53,6 +48,8 @@ cause_name (SimResetCause cause)
       return "rtc-wdt";
     case SIM_RESET_SOFTWARE:
       return "software";
+    case SIM_RESET_PANIC:
+      return "panic";
     case SIM_RESET_STUB_REBOOT:
     default:
       return "stub-reboot";
@@ -77,6 +74,11 @@ rom_reset_reason (EsplashSim    *self,
 
   switch (cause)
     {
+    case SIM_RESET_PANIC:
+      /* ESP-IDF's restart after a panic: a CPU or a system reset, by family */
+      *code = sim_app_layout (self)->panic_rst;
+      *name = sim_app_layout (self)->panic_rst_name;
+      break;
     case SIM_RESET_RTC_WDT:
       *code = 0x10;
       *name = esp32 ? "RTCWDT_RTC_RESET" : "RTCWDT_RTC_RST";
@@ -190,22 +192,6 @@ enter_reset (EsplashSim *self)
   self->boot_pending = FALSE;
 }
 
-static void
-emit_periodic_line (EsplashSim *self,
-                    gint64      at)
-{
-  g_autofree char *line = NULL;
-
-  if (self->state == ESPLASH_SIM_STATE_APP)
-    line = g_strdup_printf ("I (%u) esplash-sim-app: running image at 0x%x, md5 %s\r\n",
-                            (guint) ((at - self->booted_us) / 1000),
-                            is_family (self, ESPLASH_CHIP_ESP8266) ? 0 : APP_OFFSET,
-                            self->app_md5);
-  else
-    line = g_strdup_printf ("invalid header: 0x%08x\r\n", self->no_app_word);
-  sim_emit_text (self, line, at);
-}
-
 /* What the ROM does after a flash-mode boot: a valid image header at the
  * boot-loader offset runs (second stage, then the app), else it complains. */
 static void
@@ -213,28 +199,13 @@ boot_from_flash (EsplashSim *self,
                  gint64      at)
 {
   guint32 boot = self->chip->bootloader_offset;
-  guint32 app = is_family (self, ESPLASH_CHIP_ESP8266) ? 0 : APP_OFFSET;
-  g_autofree char *log = NULL;
-  guint8 digest[16];
 
   self->booted_us = at;
   self->next_line_us = at;
   if (boot + 8 <= self->flash_size && self->flash[boot] == 0xE9)
     {
-      guint32 entry = self->flash[boot + 4] | (self->flash[boot + 5] << 8)
-                      | (self->flash[boot + 6] << 16) | ((guint32) self->flash[boot + 7] << 24);
-
       self->state = ESPLASH_SIM_STATE_APP;
-      sim_flash_md5 (self, app, MIN (APP_MD5_SPAN, self->flash_size - app), digest);
-      g_free (self->app_md5);
-      self->app_md5 = g_malloc (33);
-      for (guint i = 0; i < 16; i++)
-        g_snprintf (self->app_md5 + 2 * i, 3, "%02x", digest[i]);
-      log = g_strdup_printf ("mode:DIO, clock div:2\r\nentry 0x%08x\r\n"
-                             "I (27) boot: esplash-sim 2nd stage bootloader\r\n"
-                             "I (31) boot: Loaded app from offset 0x%x\r\n", entry, app);
-      sim_emit_text (self, log, at);
-      sim_set_chip_baud (self, APP_BAUD);
+      sim_app_boot (self, at);
       sim_event (self, "app running");
     }
   else
@@ -291,6 +262,9 @@ emit_banner (EsplashSim    *self,
         g_string_append_printf (text, "ESP-ROM:%s\r\n", self->chip->id);
       g_string_append_printf (text, "rst:0x%x (%s),boot:0x%x (%s)\r\n", code, name, strap,
                               download ? "DOWNLOAD(USB/UART0)" : "SPI_FAST_FLASH_BOOT");
+      /* where the CPU was when it was reset: ESP-IDF's restart code */
+      if (cause == SIM_RESET_PANIC && sim_app_layout (self)->saved_pc != 0)
+        g_string_append_printf (text, "Saved PC:0x%08x\r\n", sim_app_layout (self)->saved_pc);
     }
   if (download)
     g_string_append (text, "waiting for download\r\n");
@@ -322,7 +296,7 @@ do_boot (EsplashSim    *self,
   sim_set_chip_baud (self, sim_board_boot_baud (self));
   self->autobaud_pending = download;
   self->booted_us = at;
-  if (cause != SIM_RESET_SOFTWARE && cause != SIM_RESET_STUB_REBOOT)
+  if (cause != SIM_RESET_SOFTWARE && cause != SIM_RESET_STUB_REBOOT && cause != SIM_RESET_PANIC)
     self->boot_download = download;
   sim_event (self, "reset %s boot:0x%02x %s", cause_name (cause), strap,
              download ? "download" : "flash");
@@ -364,8 +338,6 @@ void
 sim_board_touch (EsplashSim *self,
                  gint64      now)
 {
-  guint lines = 0;
-
   /* Time-based events in order; the line levels have not changed since the
    * last touch, so sampling them now is sampling them at the event time. */
   for (;;)
@@ -386,30 +358,21 @@ sim_board_touch (EsplashSim *self,
         break;
     }
 
-  if (self->state != ESPLASH_SIM_STATE_APP && self->state != ESPLASH_SIM_STATE_NO_APP)
-    return;
-  /* nobody listened for a while: print only the latest few lines */
-  if (now - self->next_line_us > MAX_LINES_PER_TOUCH * SIM_APP_LINE_US)
-    self->next_line_us = now - (MAX_LINES_PER_TOUCH - 1) * SIM_APP_LINE_US;
-  while (self->next_line_us <= now && lines++ < MAX_LINES_PER_TOUCH)
-    {
-      emit_periodic_line (self, self->next_line_us);
-      self->next_line_us += SIM_APP_LINE_US;
-    }
+  sim_app_touch (self, now);
 }
 
 gint64
 sim_board_next_event (EsplashSim *self)
 {
   gint64 next = 0;
+  gint64 app = sim_app_next_event (self);
 
   if (self->boot_pending)
     next = self->boot_at_us;
   if (self->wdt_at_us != 0 && (next == 0 || self->wdt_at_us < next))
     next = self->wdt_at_us;
-  if ((self->state == ESPLASH_SIM_STATE_APP || self->state == ESPLASH_SIM_STATE_NO_APP)
-      && (next == 0 || self->next_line_us < next))
-    next = self->next_line_us;
+  if (app != 0 && (next == 0 || app < next))
+    next = app;
   return next;
 }
 
@@ -512,7 +475,7 @@ sim_board_run_user_code (EsplashSim *self,
                          gint64      at)
 {
   stop_personality (self);
-  sim_set_chip_baud (self, APP_BAUD);
+  sim_set_chip_baud (self, self->opt.app_baud);
   boot_from_flash (self, at);
 }
 

@@ -21,6 +21,12 @@ G_BEGIN_DECLS
 #define SIM_APP_LINE_US       (200 * G_TIME_SPAN_MILLISECOND)
 #define SIM_WDT_CAP_MS        100
 #define SIM_STUB_REBOOT_US    (10 * G_TIME_SPAN_MILLISECOND)
+/* Where ESP-IDF puts the first application (protocol.md §8.5); the ESP8266
+ * model runs what is at 0. */
+#define SIM_APP_OFFSET        0x10000u
+#define SIM_APP_BAUD          115200
+/* Frames of a panic's call chain (esplash-sim-panic.c). */
+#define SIM_PANIC_FRAMES      4
 
 /* Timing model (options->timing); all costs are in microseconds. */
 #define SIM_ROM_ERASE_US_PER_SECTOR   30000
@@ -37,7 +43,41 @@ typedef enum {
   SIM_RESET_RTC_WDT,
   SIM_RESET_SOFTWARE,
   SIM_RESET_STUB_REBOOT,
+  SIM_RESET_PANIC,          /* the application panicked: ESP-IDF's restart */
 } SimResetCause;
+
+/* What an application does and prints on one chip family
+ * (esplash-sim-app.c; docs/simulator.md "The application"). */
+typedef enum {
+  SIM_ROM_LINES_ESP8266,    /* mode:…, entry … */
+  SIM_ROM_LINES_ESP32,      /* configsip…, clk_drv…, mode:…, load:…,len:<decimal> */
+  SIM_ROM_LINES_SPIWP,      /* SPIWP:0xee, mode:…, load:…,len:0x… */
+  SIM_ROM_LINES_SPI_MODE,   /* SPI mode:…, load:…,len:0x… (newest ROMs) */
+} SimRomLines;
+
+typedef struct {
+  EsplashChipFamily family;
+  gboolean     riscv;            /* else Xtensa */
+  gboolean     multicore;
+  SimRomLines  rom_lines;
+  guint        clock_div;        /* "clock div:N" */
+  guint        spi_mhz;          /* "SPI Speed" */
+  guint        cpu_mhz;
+  guint32      irom_start, irom_end;   /* flash-mapped code: "map" segments */
+  guint32      code_base;        /* made-up crash addresses lie above it */
+  guint32      stack_pointer;    /* SP at the crash */
+  guint32      gp, mtvec;        /* RISC-V */
+  guint32      task_entry;       /* IRAM: the task wrapper / app CPU entry */
+  guint        panic_rst;        /* rst: code the ROM prints after a panic */
+  const char  *panic_rst_name;
+  guint32      saved_pc;         /* "Saved PC:" after a panic; 0 = none printed */
+} SimAppLayout;
+
+/* A function of the crash's call chain, innermost first. */
+typedef struct {
+  guint32  address;         /* inside the function: its start + an even offset */
+  char    *function;        /* NULL for a made-up address */
+} SimFrame;
 
 /* Output made up as it is read (the hostile modes, esplash-sim-hostile.c):
  * a megabyte-long frame or an endless stream costs no memory. */
@@ -166,6 +206,17 @@ struct _EsplashSim {
   guint32         no_app_word;
   guint           reset_count;
 
+  /* the application (esplash-sim-app.c, esplash-sim-panic.c) */
+  char           *app_elf;               /* options.app_elf, copied; opt.app_elf points here */
+  char           *app_elf_sha256;        /* hex SHA-256 of the ELF; NULL without one */
+  char            app_sha[17];           /* the 16 digits the app prints */
+  SimFrame        frames[SIM_PANIC_FRAMES];
+  guint           n_frames;
+  guint           app_ms_base;           /* esp_log time at the end of the boot log */
+  gboolean        flood;                 /* numbered lines back to back */
+  gint64          flood_since_us;        /* when flood mode was last turned on */
+  guint           flood_line;            /* numbered lines printed (or lost) since the boot */
+
   /* personalities */
   guint32     rom_last_value;
   SimFlashOp  fop;
@@ -197,6 +248,8 @@ void     sim_set_unplugged  (EsplashSim *self);
 void     sim_chunk_free     (gpointer chunk);
 void     sim_add_busy       (EsplashSim *self, gint64 cost_us);
 gint64   sim_now            (void);
+/* 8N1 wire time of @n_bytes at @baud (0 when baud is 0). */
+gint64   sim_wire_time_us   (gsize n_bytes, guint baud);
 
 /* esplash-sim-hostile.c: a device that does not follow the protocol */
 gboolean sim_hostile_active     (EsplashSim *self);        /* for the command being handled */
@@ -221,6 +274,19 @@ void     sim_board_arm_watchdog    (EsplashSim *self, guint32 timeout_ms, gint64
 void     sim_board_disarm_watchdog (EsplashSim *self);
 guint    sim_board_boot_baud       (EsplashSim *self);
 gboolean sim_board_strap_reg       (EsplashSim *self, guint32 *value);
+
+/* esplash-sim-app.c: what a booted application prints */
+const SimAppLayout *sim_app_layout (EsplashSim *self);
+guint32  sim_app_offset     (EsplashSim *self);
+/* After the ROM banner of a flash boot with a valid boot loader: the ROM's
+ * loading lines, the second stage, the application's start; it runs. */
+void     sim_app_boot       (EsplashSim *self, gint64 at);
+void     sim_app_touch      (EsplashSim *self, gint64 now);   /* APP / NO_APP output */
+gint64   sim_app_next_event (EsplashSim *self);               /* 0 = none */
+
+/* esplash-sim-panic.c: the crash */
+void     sim_app_load_elf   (EsplashSim *self);   /* options.app_elf → frames (or made-up ones) */
+void     sim_app_clear      (EsplashSim *self);
 
 /* esplash-sim-rom.c / esplash-sim-stub.c: one decoded command frame */
 void     sim_rom_command   (EsplashSim *self, guint8 opcode, const guint8 *data, gsize len, guint32 checksum);

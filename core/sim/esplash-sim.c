@@ -39,9 +39,9 @@ sim_now (void)
   return g_get_monotonic_time ();
 }
 
-static gint64
-wire_time_us (gsize n_bytes,
-              guint baud)
+gint64
+sim_wire_time_us (gsize n_bytes,
+                  guint baud)
 {
   /* 8N1: 10 bits per byte */
   if (baud == 0)
@@ -120,7 +120,7 @@ queue_chunk (EsplashSim *self,
   if (sim_chunk_is_endless (chunk))
     self->tx_free_us = TX_FOREVER_US;
   else
-    self->tx_free_us = chunk->start_us + wire_time_us (sim_chunk_len (chunk), chunk->baud);
+    self->tx_free_us = chunk->start_us + sim_wire_time_us (sim_chunk_len (chunk), chunk->baud);
   g_queue_push_tail (&self->out, chunk);
   g_cond_broadcast (&self->cond);
 }
@@ -375,6 +375,8 @@ esplash_sim_finalize (GObject *object)
   sim_read_op_clear (&self->rop);
   g_free (self->flash);
   g_free (self->app_md5);
+  sim_app_clear (self);
+  g_free (self->app_elf);
   g_mutex_clear (&self->lock);
   g_cond_clear (&self->cond);
 
@@ -403,7 +405,8 @@ esplash_sim_init (EsplashSim *self)
  * @family: the chip to simulate
  *
  * Defaults: UART console with the auto-reset circuit, normal power-on,
- * 4 MiB flash, a plausible revision for the family, no timing, no faults.
+ * 4 MiB flash, a plausible revision for the family, no timing, no faults,
+ * an application at 115200 baud without an ELF.
  */
 void
 esplash_sim_options_init (EsplashSimOptions *options,
@@ -473,6 +476,10 @@ esplash_sim_new (const EsplashSimOptions *options)
     self->opt.flash_size = DEFAULT_FLASH_SIZE;
   if (self->opt.fault_every == 0)
     self->opt.fault_every = DEFAULT_FAULT_EVERY;
+  if (self->opt.app_baud == 0)
+    self->opt.app_baud = SIM_APP_BAUD;
+  self->app_elf = g_strdup (options->app_elf);
+  self->opt.app_elf = self->app_elf;
   if (chip->fixed_xtal_mhz != 0)
     self->crystal_mhz = chip->fixed_xtal_mhz;
   else if (self->opt.crystal_mhz != 0)
@@ -506,6 +513,7 @@ esplash_sim_new (const EsplashSimOptions *options)
   self->chip_baud = sim_board_boot_baud (self);
 
   sim_regs_init (self);
+  sim_app_load_elf (self);
   sim_board_power_on (self, options->boot_mode == ESPLASH_SIM_BOOT_DOWNLOAD, sim_now ());
   return self;
 }
@@ -534,7 +542,7 @@ esplash_sim_host_write (EsplashSim   *self,
   self->rx_count += len;
   start = self->opt.timing ? MAX (now, self->rx_free_us) : now;
   if (self->opt.timing)
-    self->rx_free_us = start + wire_time_us (len, self->host_baud);
+    self->rx_free_us = start + sim_wire_time_us (len, self->host_baud);
 
   for (gsize i = 0; i < len && !self->unplugged; i++)
     {
@@ -555,7 +563,7 @@ esplash_sim_host_write (EsplashSim   *self,
           gsize frame_len;
           const guint8 *frame_data = g_bytes_get_data (frame, &frame_len);
 
-          self->cmd_time_us = start + wire_time_us (i + 1, self->opt.timing ? self->host_baud : 0);
+          self->cmd_time_us = start + sim_wire_time_us (i + 1, self->opt.timing ? self->host_baud : 0);
           handle_frame (self, frame_data, frame_len);
         }
     }
@@ -586,7 +594,7 @@ chunk_next_ready (const SimChunk *chunk)
 {
   if (chunk->baud == 0)
     return chunk->start_us;
-  return chunk->start_us + wire_time_us (chunk->pos + 1, chunk->baud);
+  return chunk->start_us + sim_wire_time_us (chunk->pos + 1, chunk->baud);
 }
 
 static gsize

@@ -74,6 +74,11 @@ typedef struct {
   guint              fault_after;      /* for STALL/DISCONNECT: number of commands first */
   EsplashSimHostile  hostile;
   guint              hostile_after;    /* commands answered normally first */
+  /* The application (docs/simulator.md "The application"): its ELF, whose
+   * functions a panic's addresses point into (NULL: made-up addresses;
+   * the string is copied), and its console baud (0 = 115200). */
+  const char        *app_elf;
+  guint              app_baud;
 } EsplashSimOptions;
 
 void esplash_sim_options_init (EsplashSimOptions *options, EsplashChipFamily family);
@@ -103,6 +108,11 @@ void   esplash_sim_unplug         (EsplashSim *self);                  /* the po
 /* Turns the hostile modes on (or off with NONE) for the replies to commands
  * after the next @after ones. */
 void   esplash_sim_set_hostile    (EsplashSim *self, EsplashSimHostile kinds, guint after);
+/* The application, while it runs (state APP): crash with an ESP-IDF panic
+ * report and reboot (nothing when no application runs), or print numbered
+ * log lines back to back at its baud, as fast as the host reads them. */
+void   esplash_sim_panic          (EsplashSim *self);
+void   esplash_sim_set_app_flood  (EsplashSim *self, gboolean flood);
 /* "oversized,endless" → kinds; FALSE for an unknown name. */
 gboolean    esplash_sim_hostile_parse (const char *names, EsplashSimHostile *kinds);
 const char *esplash_sim_hostile_name  (EsplashSimHostile kind);   /* one kind */
