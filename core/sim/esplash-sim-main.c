@@ -61,6 +61,8 @@ typedef struct {
   char     *flash_file;
   char     *dump_flash;
   char     *events;
+  char     *app_elf;
+  gint      app_baud;
 } Args;
 
 static void
@@ -79,6 +81,7 @@ args_clear (Args *args)
   g_free (args->flash_file);
   g_free (args->dump_flash);
   g_free (args->events);
+  g_free (args->app_elf);
 }
 
 static gboolean G_GNUC_PRINTF (1, 2)
@@ -293,6 +296,14 @@ build_options (const Args        *args,
     return usage_error ("--hostile-after must not be negative");
   if (args->hostile_after >= 0)
     options->hostile_after = (guint) args->hostile_after;
+
+  if (args->app_elf != NULL && !g_file_test (args->app_elf, G_FILE_TEST_IS_REGULAR))
+    return usage_error ("--app-elf %s is not a file (the application's ELF, e.g. build/app.elf)",
+                        args->app_elf);
+  options->app_elf = args->app_elf;
+  if (args->app_baud < 0)
+    return usage_error ("--app-baud must not be negative (0: 115200)");
+  options->app_baud = (guint) args->app_baud;
   return TRUE;
 }
 
@@ -470,6 +481,24 @@ run_command (App  *app,
              stats.busy_us, esplash_sim_get_baud (app->sim), stats.hostile_frames,
              stats.hostile_bytes);
     }
+  else if (g_str_equal (cmd, "panic") && words->len == 1)
+    {
+      EsplashSimState state = esplash_sim_get_state (app->sim);
+
+      if (state != ESPLASH_SIM_STATE_APP)
+        reply ("error: no application running (state %s)", esplash_sim_state_name (state));
+      else
+        {
+          esplash_sim_panic (app->sim);
+          reply ("ok");
+        }
+    }
+  else if (g_str_equal (cmd, "flood") && words->len == 2 &&
+           (g_str_equal (words->pdata[1], "0") || g_str_equal (words->pdata[1], "1")))
+    {
+      esplash_sim_set_app_flood (app->sim, g_str_equal (words->pdata[1], "1"));
+      reply ("ok");
+    }
   else if (g_str_equal (cmd, "quit") && words->len == 1)
     {
       g_main_loop_quit (app->loop);
@@ -645,7 +674,7 @@ int
 main (int argc, char **argv)
 {
   Args args = { .port = 0, .en_delay_ms = -1, .max_baud = -1, .fault_every = -1, .fault_after = -1,
-                .hostile_after = -1 };
+                .hostile_after = -1, .app_baud = 0 };
   const GOptionEntry entries[] = {
     { "chip", 0, 0, G_OPTION_ARG_STRING, &args.chip, "Chip to simulate (esp8266, esp32, esp32s3 …; required)", "CHIP" },
     { "port", 0, 0, G_OPTION_ARG_INT, &args.port, "TCP port on 127.0.0.1 (default 0: any free port)", "N" },
@@ -670,6 +699,8 @@ main (int argc, char **argv)
     { "flash-file", 0, 0, G_OPTION_ARG_FILENAME, &args.flash_file, "Load this file into the flash at offset 0", "PATH" },
     { "dump-flash", 0, 0, G_OPTION_ARG_FILENAME, &args.dump_flash, "Write the whole flash here at exit", "PATH" },
     { "events", 0, 0, G_OPTION_ARG_FILENAME, &args.events, "Append the chip's event lines to this file as they happen", "PATH" },
+    { "app-elf", 0, 0, G_OPTION_ARG_FILENAME, &args.app_elf, "The application's ELF: a panic's addresses point into its functions, its SHA-256 is printed", "PATH" },
+    { "app-baud", 0, 0, G_OPTION_ARG_INT, &args.app_baud, "The application's console baud (default 115200; above --max-baud also give --max-baud 0)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- a virtual Espressif board on a TCP port");
@@ -684,7 +715,9 @@ main (int argc, char **argv)
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
     "Commands on stdin, one per line: state, boot-held 0|1, press-reset, power-cycle,\n"
-    "unplug, dump-flash ADDR SIZE PATH, events, quit.");
+    "unplug, dump-flash ADDR SIZE PATH, events, stats, panic (the running application\n"
+    "crashes and the chip reboots), flood 0|1 (the application prints numbered lines\n"
+    "back to back), quit.");
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
       fprintf (stderr, "esplash-sim: %s\n", error->message);
