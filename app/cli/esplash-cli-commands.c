@@ -449,6 +449,14 @@ run_list_ports (CliContext     *ctx,
   "The plan (what goes where, and why) is printed and checked before the\n" \
   "port is opened, and checked again against the connected chip."
 
+#define MONITOR_HELP \
+  "The board's output goes to stdout unchanged (colours and line ends as\n" \
+  "sent); Esplash's own lines start with \"--- \": decoded crash frames\n" \
+  "(function and file:line from --elf), resets, a port that went away and\n" \
+  "came back (USB re-enumeration). -b is the app's console rate (115200).\n" \
+  "On a terminal: Ctrl-] quits, Ctrl-T Ctrl-R resets the board, other keys\n" \
+  "go to the board. Piped input is sent line by line (CR LF)."
+
 static const CliCommand commands[] = {
   { "list-ports", "", "List the serial ports (ESP-looking ones marked)",
     0, 0, FALSE, FALSE, FALSE, NULL, NULL, run_list_ports },
@@ -462,7 +470,7 @@ static const CliCommand commands[] = {
     0, 0, TRUE, FALSE, FALSE, NULL, NULL, run_info },
   { "write-flash", "PATH… | ADDR FILE [ADDR FILE…]",
     "Write a build or files to the flash (and verify them)",
-    1, G_MAXUINT, TRUE, TRUE, TRUE, FIRMWARE_INPUTS_HELP, cli_prepare_write, cli_run_write },
+    1, G_MAXUINT, TRUE, TRUE, TRUE, FIRMWARE_INPUTS_HELP, cli_prepare_write, cli_run_write, TRUE },
   { "verify-flash", "PATH… | ADDR FILE [ADDR FILE…]",
     "Compare the flash with a build or files (by MD5)",
     1, G_MAXUINT, TRUE, FALSE, FALSE, FIRMWARE_INPUTS_HELP, cli_prepare_verify, cli_run_verify },
@@ -477,6 +485,8 @@ static const CliCommand commands[] = {
     1, 1, FALSE, FALSE, FALSE, NULL, cli_prepare_image_info, cli_run_image_info },
   { "reset", "", "Connect, then reset the chip as --after says",
     0, 0, TRUE, FALSE, FALSE, NULL, NULL, run_reset },
+  { "monitor", "", "Show the board's output, with a crash's addresses decoded (--elf FILE)",
+    0, 0, FALSE, FALSE, FALSE, MONITOR_HELP, cli_prepare_monitor, cli_run_monitor, TRUE },
 };
 
 const CliCommand *

@@ -73,10 +73,16 @@ typedef struct {
   /* firmware input options (write-flash) */
   gboolean   dry_run;
   gboolean   force;
+  /* monitor options (monitor, write-flash --monitor) */
+  gboolean   monitor;
+  char      *monitor_baud;
+  char      *elf;
+  gboolean   no_reset;
 
   /* resolved */
   GStrv                 argv;          /* the command line as given */
   const CliCommand     *command;
+  char                 *port_used;     /* the port the session opened */
   GStrv                 args;          /* positional arguments after the command name */
   EsplashConnectOptions connect;
   EsplashAfter          after_value;
@@ -122,6 +128,7 @@ struct _CliCommand {
    * @device is NULL. */
   gboolean  (*run)     (CliContext *ctx, EsplashDevice *device,
                         GCancellable *cancellable, GError **error);
+  gboolean    monitor_options;         /* takes --elf (and write-flash --monitor) */
 };
 
 const CliCommand *cli_command_lookup (const char *name);
@@ -166,6 +173,18 @@ EsplashDiagnosis *cli_diagnose_success (CliContext            *ctx,
 gboolean cli_prepare_image_info (CliContext *ctx, GError **error);
 gboolean cli_run_image_info     (CliContext *ctx, EsplashDevice *device,
                                  GCancellable *cancellable, GError **error);
+
+/* -p, else the only port that looks like an ESP board. */
+char    *cli_resolve_port (CliContext *ctx, GError **error);
+
+/* monitor and write-flash --monitor (esplash-cli-monitor.c): the board's
+ * output on stdout until Ctrl-] or a signal. */
+gboolean cli_prepare_monitor     (CliContext *ctx, GError **error);
+gboolean cli_run_monitor         (CliContext *ctx, EsplashDevice *device,
+                                  GCancellable *cancellable, GError **error);
+gboolean cli_monitor_after_write (CliContext *ctx, GError **error);
+gboolean cli_monitor             (CliContext *ctx, const char *url, guint baud,
+                                  gboolean reset, GError **error);
 
 /* esplash-cli-baud.c: the rate -b auto found, per adapter (0: none yet). */
 guint cli_baud_memory_lookup (const char *adapter_key);

@@ -22,7 +22,7 @@
  * looking for the command name. */
 static const char *const value_options[] = {
   "-p", "--port", "-b", "--baud", "-c", "--chip", "--before", "--after", "--stub-dir",
-  "--flash-mode", "--flash-freq", "--flash-size",
+  "--flash-mode", "--flash-freq", "--flash-size", "--elf", "--monitor-baud",
 };
 
 typedef struct {
@@ -115,6 +115,9 @@ context_clear (CliContext *ctx)
   g_free (ctx->flash_mode);
   g_free (ctx->flash_freq);
   g_free (ctx->flash_size);
+  g_free (ctx->monitor_baud);
+  g_free (ctx->elf);
+  g_free (ctx->port_used);
   g_strfreev (ctx->args);
   g_strfreev (ctx->argv);
   g_clear_pointer (&ctx->regions, g_ptr_array_unref);
@@ -228,6 +231,24 @@ build_option_context (CliContext       *ctx,
       "Flash size: keep (default), detect, 4MB …", "SIZE" },
     { NULL }
   };
+  const GOptionEntry monitor_entries[] = {
+    { "elf", 0, 0, G_OPTION_ARG_FILENAME, &ctx->elf,
+      "The app's ELF, to decode a crash's addresses (write-flash: found beside the build "
+      "when not given)", "FILE" },
+    { NULL }
+  };
+  const GOptionEntry monitor_only_entries[] = {
+    { "no-reset", 0, 0, G_OPTION_ARG_NONE, &ctx->no_reset,
+      "Do not reset the board at start (default: reset it, to watch it boot)", NULL },
+    { NULL }
+  };
+  const GOptionEntry write_monitor_entries[] = {
+    { "monitor", 0, 0, G_OPTION_ARG_NONE, &ctx->monitor,
+      "After flashing, show the board's output (as the monitor command)", NULL },
+    { "monitor-baud", 0, 0, G_OPTION_ARG_STRING, &ctx->monitor_baud,
+      "The app's console rate for --monitor (default 115200)", "BAUD" },
+    { NULL }
+  };
   const GOptionEntry plan_entries[] = {
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &ctx->dry_run,
       "Print the plan (what goes where, and why) and check it; open no port", NULL },
@@ -262,6 +283,13 @@ build_option_context (CliContext       *ctx,
     g_option_context_add_main_entries (context, write_entries, NULL);
   if (command != NULL && command->plan_options)
     g_option_context_add_main_entries (context, plan_entries, NULL);
+  if (command != NULL && command->monitor_options)
+    {
+      g_option_context_add_main_entries (context, monitor_entries, NULL);
+      g_option_context_add_main_entries (context, command->needs_device ? write_monitor_entries
+                                                                         : monitor_only_entries,
+                                         NULL);
+    }
   return context;
 }
 
@@ -382,6 +410,16 @@ resolve_port (CliContext       *ctx,
   return NULL;
 }
 
+char *
+cli_resolve_port (CliContext  *ctx,
+                  GError     **error)
+{
+  g_autoptr(EsplashPortInfo) info = NULL;
+  gboolean diagnose;
+
+  return resolve_port (ctx, &info, &diagnose, error);
+}
+
 /* The device session, on a worker thread. A failure is diagnosed before
  * the port closes, while the device still holds what it saw. */
 static gboolean
@@ -450,6 +488,8 @@ session_thread (GTask        *task,
   if (url == NULL && diagnose)
     session->ctx->diagnosis = cli_diagnose_failure (session->ctx, NULL, NULL, NULL, NULL, error,
                                                     cancellable);
+  if (url != NULL)
+    session->ctx->port_used = g_strdup (url);
   if (url == NULL || !run_session (session->ctx, url, info, cancellable, &error))
     g_task_return_error (task, error);
   else
@@ -663,11 +703,25 @@ run_main (CliContext *ctx,
     }
   if (command->prepare != NULL && !command->prepare (ctx, &error))
     return finish (ctx, g_steal_pointer (&error));
+  if (ctx->monitor && !cli_prepare_monitor (ctx, &error))
+    return finish (ctx, g_steal_pointer (&error));
 
   if (command->needs_device && !ctx->dry_run)
     {
       if (!run_with_device (ctx, &error))
         return finish (ctx, g_steal_pointer (&error));
+      /* write-flash --monitor: the result first, then the board's output. */
+      if (ctx->monitor)
+        {
+          int status = finish (ctx, NULL);
+
+          if (!cli_monitor_after_write (ctx, &error))
+            {
+              cli_output_error (ctx->out, error, NULL);
+              return CLI_EXIT_FAILURE;
+            }
+          return status;
+        }
     }
   else if (!command->run (ctx, NULL, NULL, &error))
     {
