@@ -234,6 +234,52 @@ def monitor_without_elf():
             cli.stop()
 
 
+def terminal_keys():
+    """On a terminal (a pty here): Ctrl-T Ctrl-R resets the board, typed
+    keys reach it, Ctrl-] quits with status 0 and the terminal is restored."""
+    import pty
+    import termios
+    label = "monitor on a terminal"
+    with Sim("esp32c3", "--boot", "flash", rfc2217=True) as sim:
+        run = run_cli("-p", sim.url, "write-flash", "0x0",
+                      write_file(TMP, "c3-boot2.bin", C3_BOOTLOADER), "0x10000",
+                      write_file(TMP, "c3-app2.bin", C3_APP))
+        tap.cli_ok(run, "%s: an app flashed first" % label)
+        master, slave = pty.openpty()
+        before = termios.tcgetattr(slave)
+        cli = Cli("-p", sim.url, "monitor", "--no-reset", stdin=slave)
+        try:
+            tap.ok(cli.wait_for("Quit: Ctrl-]", timeout=10) >= 0,
+                   "%s: names the keys" % label, cli.describe())
+            cli.wait_for("esplash-sim-app: running image", timeout=10)
+            resets = sum(1 for e in sim.events() if e.startswith("reset "))
+            os.write(master, b"\x14\x12")
+            tap.ok(cli.wait_for("--- Resetting the board", timeout=10) >= 0,
+                   "%s: Ctrl-T Ctrl-R resets the board" % label, cli.describe())
+            deadline = time.monotonic() + 5
+            while time.monotonic() < deadline and \
+                    sum(1 for e in sim.events() if e.startswith("reset ")) <= resets:
+                time.sleep(0.1)
+            tap.ok(sum(1 for e in sim.events() if e.startswith("reset ")) > resets,
+                   "%s: the board saw the reset" % label)
+            rx = sim.control("stats")
+            os.write(master, b"hi\r")
+            time.sleep(0.5)
+            rx2 = sim.control("stats")
+            tap.ok(rx != rx2, "%s: typed keys reach the board (%s → %s)" % (label, rx, rx2))
+            os.write(master, b"\x1d")
+            rc = cli.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            rc = "timeout"
+        finally:
+            cli.stop()
+        tap.ok(rc == 0, "%s: Ctrl-] quits with status 0 (got %s)" % (label, rc), cli.describe())
+        tap.ok(termios.tcgetattr(slave) == before, "%s: the terminal's settings are restored" %
+               label)
+        os.close(master)
+        os.close(slave)
+
+
 def bad_input():
     r = run_cli("-p", "socket://127.0.0.1:1", "monitor", "--elf", os.path.join(TMP, "nope.elf"))
     tap.ok(r.rc != 0 and "nope.elf" in r.err, "monitor --elf of a missing file is refused, "
@@ -254,6 +300,7 @@ try:
     write_flash_monitor()
     monitor_command()
     monitor_without_elf()
+    terminal_keys()
     bad_input()
 finally:
     shutil.rmtree(TMP, ignore_errors=True)
