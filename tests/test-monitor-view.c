@@ -843,6 +843,15 @@ test_screenshot (void)
   wait_frames (GTK_WIDGET (view), 10);
   save_png (GTK_WIDGET (window), "monitor-view-stamps.png");
 
+  /* Scrolled up in a long output: the jump-to-end button shows. */
+  append_lines (view, 0, 300);
+  wait_ms (100);
+  wait_frames (GTK_WIDGET (view), 5);
+  gtk_adjustment_set_value (get_vadjustment (view), 200);
+  g_assert_false (esplash_monitor_view_get_autoscroll (view));
+  wait_frames (GTK_WIDGET (view), 5);
+  save_png (GTK_WIDGET (window), "monitor-view-scrolled.png");
+
   gtk_window_destroy (window);
 }
 
