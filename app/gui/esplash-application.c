@@ -189,6 +189,7 @@ esplash_application_startup (GApplication *app)
   static const char *cancel_accels[] = { "Escape", "<Control>period", NULL };
   static const char *chip_accels[] = { "<Control>i", NULL };
   static const char *backup_accels[] = { "<Control>s", NULL };
+  static const char *monitor_accels[] = { "<Control>m", NULL };
 
   G_APPLICATION_CLASS (esplash_application_parent_class)->startup (app);
 
@@ -202,6 +203,7 @@ esplash_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.cancel", cancel_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.chip-info", chip_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.backup", backup_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.monitor", monitor_accels);
 }
 
 static void

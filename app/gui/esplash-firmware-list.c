@@ -562,3 +562,24 @@ esplash_firmware_list_init (EsplashFirmwareList *self)
   self->bundle = esplash_bundle_new ();
   esplash_plan_target_init (&self->target);
 }
+
+/**
+ * esplash_firmware_list_find_elf:
+ *
+ * Returns: (transfer full) (nullable): the app's ELF beside what was added
+ *   (a build folder, flasher_args.json, an Arduino or PlatformIO output)
+ */
+char *
+esplash_firmware_list_find_elf (EsplashFirmwareList *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_FIRMWARE_LIST (self), NULL);
+
+  for (guint i = 0; i < self->paths->len; i++)
+    {
+      char *elf = esplash_elf_find_for_build (g_ptr_array_index (self->paths, i));
+
+      if (elf != NULL)
+        return elf;
+    }
+  return NULL;
+}

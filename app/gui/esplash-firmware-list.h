@@ -50,6 +50,8 @@ void      esplash_firmware_list_restore      (EsplashFirmwareList   *self,
                                               GVariant              *changes);
 /* Shows the Add Firmware file dialog. */
 void      esplash_firmware_list_choose_files (EsplashFirmwareList   *self);
+/* The app's ELF found beside what was added, or %NULL. */
+char     *esplash_firmware_list_find_elf     (EsplashFirmwareList   *self);
 /* The row for the file named @name, or %NULL. */
 EsplashFirmwareRow *esplash_firmware_list_find_row (EsplashFirmwareList *self,
                                                     const char          *name);

@@ -12,20 +12,10 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include "esplash-monitor.h"   /* EsplashMonitorNote */
 
 G_BEGIN_DECLS
 
-/**
- * EsplashMonitorNote:
- * @ESPLASH_MONITOR_NOTE_INFO: Esplash's own remark ("Waiting for the port to come back…", "Reset")
- * @ESPLASH_MONITOR_NOTE_DECODED: a crash address resolved from the ELF
- * @ESPLASH_MONITOR_NOTE_WARNING: something the user should look at
- */
-typedef enum {
-  ESPLASH_MONITOR_NOTE_INFO = 0,
-  ESPLASH_MONITOR_NOTE_DECODED = 1,
-  ESPLASH_MONITOR_NOTE_WARNING = 2,
-} EsplashMonitorNote;
 
 #define ESPLASH_MONITOR_VIEW_DEFAULT_MAX_LINES 10000
 

@@ -8,6 +8,26 @@
 
 #include "esplash-window-private.h"
 
+/* (transfer none): the virtual board, created on first use: the app's
+ * demo, an ESP32-S3 on a UART bridge that boots what it holds. */
+EsplashSim *
+esplash_window_ensure_virtual_board (EsplashWindow *self)
+{
+  if (esplash_window_get_virtual_board (self) == NULL)
+    {
+      g_autoptr(EsplashSim) sim = NULL;
+      EsplashSimOptions options;
+
+      esplash_sim_options_init (&options, ESPLASH_CHIP_ESP32S3);
+      options.console = ESPLASH_CONSOLE_UART;
+      options.boot_mode = ESPLASH_SIM_BOOT_FLASH;
+      options.timing = TRUE;    /* a demo should feel like a real board */
+      sim = esplash_sim_new (&options);
+      esplash_window_set_virtual_board (self, sim);
+    }
+  return esplash_window_get_virtual_board (self);
+}
+
 /* A modal question whose yes is destructive; "no" is the default. */
 void
 esplash_window_ask (EsplashWindow *self,

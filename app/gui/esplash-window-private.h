@@ -11,6 +11,7 @@
 #include "esplash-status-area.h"
 #include "esplash-troubleshoot.h"
 #include "esplash-window.h"
+#include "esplash-window-monitor.h"
 #include "esplash-window-tools.h"
 
 G_BEGIN_DECLS
@@ -70,6 +71,9 @@ GtkDropTarget      *esplash_window_get_drop_target   (EsplashWindow *self);
 EsplashPortChooser *esplash_window_get_port_chooser  (EsplashWindow *self);
 EsplashLogPane     *esplash_window_get_log_pane      (EsplashWindow *self);
 EsplashFirmwareList *esplash_window_get_firmware_list (EsplashWindow *self);
+EsplashWindowMonitor *esplash_window_get_monitor    (EsplashWindow *self);
+/* The virtual board, created on first use (transfer none). */
+EsplashSim         *esplash_window_ensure_virtual_board (EsplashWindow *self);
 /* Replaces the virtual board (e.g. one with faults); idle only. */
 void                esplash_window_set_virtual_board (EsplashWindow *self,
                                                       EsplashSim    *sim);

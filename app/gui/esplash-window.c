@@ -23,6 +23,7 @@
 #include "esplash-status-area.h"
 #include "esplash-troubleshoot.h"
 #include "esplash-window-private.h"
+#include "esplash-window-monitor.h"
 #include "esplash-window-tools.h"
 
 struct _EsplashWindow
@@ -38,9 +39,12 @@ struct _EsplashWindow
   GtkLabel             *chip_label;
   EsplashStatusArea    *status_area;
   EsplashLogPane       *log_pane;
+  GtkPaned             *paned;
+  EsplashMonitorView   *monitor_view;
 
   GSettings            *settings;        /* nullable */
   EsplashWindowTools   *tools;
+  EsplashWindowMonitor *monitor;
   EsplashTroubleshoot  *troubleshoot;
   EsplashBefore         before;          /* of the next plan; reset once used */
   void                (*restart) (EsplashWindow *self);  /* the last job again; nullable */
@@ -92,6 +96,8 @@ update_actions (EsplashWindow *self)
   set_action_enabled (self, "add-firmware", !busy);
   if (self->tools != NULL)
     esplash_window_tools_set_enabled (self->tools, !busy && have_port);
+  if (self->monitor != NULL)
+    esplash_window_monitor_set_enabled (self->monitor, !busy && have_port);
   gtk_widget_set_sensitive (self->device_section, !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->firmware_section), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->options_section), !busy);
@@ -211,22 +217,6 @@ drop_cb (EsplashWindow *self,
 
 /* ---- jobs -------------------------------------------------------------- */
 
-static EsplashSim *
-ensure_virtual_board (EsplashWindow *self)
-{
-  if (self->virtual_board == NULL)
-    {
-      EsplashSimOptions options;
-
-      esplash_sim_options_init (&options, ESPLASH_CHIP_ESP32S3);
-      options.console = ESPLASH_CONSOLE_UART;
-      options.boot_mode = ESPLASH_SIM_BOOT_FLASH;
-      options.timing = TRUE;    /* a demo should feel like a real board */
-      self->virtual_board = esplash_sim_new (&options);
-    }
-  return self->virtual_board;
-}
-
 EsplashAfter
 esplash_window_get_after (EsplashWindow *self)
 {
@@ -261,7 +251,7 @@ esplash_window_new_plan (EsplashWindow    *self,
   g_clear_object (&self->transport);
   if (esplash_port_item_is_virtual (port))
     {
-      self->transport = esplash_sim_transport_new (ensure_virtual_board (self));
+      self->transport = esplash_sim_transport_new (esplash_window_ensure_virtual_board (self));
       esplash_job_plan_set_transport (plan, self->transport);
       /* Its family is known: the diagnosis of a failure can name its pins. */
       esplash_job_plan_set_chip (plan, esplash_troubleshoot_get_virtual_family (self->troubleshoot));
@@ -335,6 +325,8 @@ job_done_cb (GObject      *source,
     }
   else
     esplash_troubleshoot_job_failed (self->troubleshoot, job, error);
+  esplash_window_monitor_job_done (self->monitor, ok && action == ESPLASH_JOB_WRITE &&
+                                   esplash_window_get_after (self) == ESPLASH_AFTER_HARD_RESET);
 }
 
 gboolean
@@ -352,6 +344,7 @@ esplash_window_run_job (EsplashWindow        *self,
   if (self->job != NULL)
     return FALSE;
 
+  esplash_window_monitor_release (self->monitor);
   self->job = esplash_job_new (plan);
   self->before = ESPLASH_BEFORE_DEFAULT_RESET;
   self->restart = NULL;
@@ -584,6 +577,7 @@ esplash_window_dispose (GObject *object)
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->tools);
+  g_clear_object (&self->monitor);
   g_clear_object (&self->troubleshoot);
   gtk_widget_dispose_template (GTK_WIDGET (self), ESPLASH_TYPE_WINDOW);
 
@@ -621,6 +615,7 @@ esplash_window_class_init (EsplashWindowClass *klass)
 
   g_type_ensure (ESPLASH_TYPE_FIRMWARE_LIST);
   g_type_ensure (ESPLASH_TYPE_LOG_PANE);
+  g_type_ensure (ESPLASH_TYPE_MONITOR_VIEW);
   g_type_ensure (ESPLASH_TYPE_OPTIONS_PANEL);
   g_type_ensure (ESPLASH_TYPE_PORT_CHOOSER);
   g_type_ensure (ESPLASH_TYPE_STATUS_AREA);
@@ -635,6 +630,8 @@ esplash_window_class_init (EsplashWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, chip_label);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, status_area);
   gtk_widget_class_bind_template_child (widget_class, EsplashWindow, log_pane);
+  gtk_widget_class_bind_template_child (widget_class, EsplashWindow, paned);
+  gtk_widget_class_bind_template_child (widget_class, EsplashWindow, monitor_view);
 }
 
 static void
@@ -646,6 +643,7 @@ esplash_window_init (EsplashWindow *self)
                                    G_N_ELEMENTS (win_actions), self);
   set_action_enabled (self, "troubleshoot", FALSE);
   self->tools = esplash_window_tools_new (self);
+  self->monitor = esplash_window_monitor_new (self, self->monitor_view, self->paned);
   self->troubleshoot = esplash_troubleshoot_new (self);
   reset_chip (self);
 
@@ -733,6 +731,12 @@ EsplashPortChooser *
 esplash_window_get_port_chooser (EsplashWindow *self)
 {
   return self->port_chooser;
+}
+
+EsplashWindowMonitor *
+esplash_window_get_monitor (EsplashWindow *self)
+{
+  return self->monitor;
 }
 
 EsplashFirmwareList *
