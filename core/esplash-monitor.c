@@ -253,14 +253,26 @@ dup_elf (EsplashMonitor *self)
   return elf;
 }
 
+static Item *
+note_item (EsplashMonitorNote  note,
+           char               *text)   /* (transfer full) */
+{
+  Item *item = g_new0 (Item, 1);
+
+  item->kind = ITEM_NOTE;
+  item->note = note;
+  item->text = text;
+  return item;
+}
+
 /* The app says which build it is; an ELF of another build would decode
  * to wrong names, so say so once per app start. */
 static void
 check_app_sha (EsplashMonitor    *self,
-               EsplashElfSymbols *elf)
+               EsplashElfSymbols *elf,
+               GPtrArray         *notes)
 {
   const char *sha = esplash_crash_scanner_get_app_elf_sha256 (self->scanner);
-  g_autofree char *text = NULL;
 
   if (elf == NULL || sha == NULL || g_strcmp0 (sha, self->sha_checked) == 0)
     return;
@@ -268,15 +280,18 @@ check_app_sha (EsplashMonitor    *self,
   self->sha_checked = g_strdup (sha);
   if (esplash_elf_symbols_matches_sha256 (elf, sha))
     return;
-  text = g_strdup_printf ("%s is not the ELF of the app that runs (the app says ELF SHA-256 %s…, "
-                          "the file's is %.16s…): decoded names would be wrong. Choose the .elf "
-                          "of the build you flashed.",
-                          esplash_elf_symbols_get_path (elf), sha, esplash_elf_symbols_get_sha256 (elf));
-  queue_note (self, ESPLASH_MONITOR_NOTE_WARNING, text);
+  g_ptr_array_add (notes, note_item (ESPLASH_MONITOR_NOTE_WARNING,
+    g_strdup_printf ("%s is not the ELF of the app that runs (the app says ELF SHA-256 %s…, "
+                     "the file's is %.16s…): decoded names would be wrong. Choose the .elf "
+                     "of the build you flashed.",
+                     esplash_elf_symbols_get_path (elf), sha, esplash_elf_symbols_get_sha256 (elf))));
 }
 
+/* The line so far to the crash scanner; what it says about the line is
+ * added to @notes. */
 static void
-scan_line (EsplashMonitor *self)
+scan_line (EsplashMonitor *self,
+           GPtrArray      *notes)
 {
   g_autoptr(EsplashElfSymbols) elf = dup_elf (self);
   g_autoptr(GArray) addresses = NULL;
@@ -284,44 +299,53 @@ scan_line (EsplashMonitor *self)
   addresses = esplash_crash_scanner_feed_line (self->scanner, (const char *) self->line->data,
                                                self->line->len);
   g_byte_array_set_size (self->line, 0);
-  check_app_sha (self, elf);
+  check_app_sha (self, elf, notes);
   if (addresses == NULL || addresses->len == 0)
     return;
   if (elf == NULL)
     {
       if (!self->said_no_elf)
-        queue_note (self, ESPLASH_MONITOR_NOTE_WARNING,
-                    "The board crashed, but there is no ELF to decode its addresses: choose the "
-                    "app's .elf from its build folder (the CLI's --elf FILE)");
+        g_ptr_array_add (notes, note_item (ESPLASH_MONITOR_NOTE_WARNING, g_strdup (
+          "The board crashed, but there is no ELF to decode its addresses: choose the "
+          "app's .elf from its build folder (the CLI's --elf FILE)")));
       self->said_no_elf = TRUE;
       return;
     }
   for (guint i = 0; i < addresses->len; i++)
     {
       const EsplashCrashAddress *a = &g_array_index (addresses, EsplashCrashAddress, i);
-      g_autofree char *text = esplash_elf_symbols_describe (elf, a->address);
 
-      queue_note (self, ESPLASH_MONITOR_NOTE_DECODED, text);
+      g_ptr_array_add (notes, note_item (ESPLASH_MONITOR_NOTE_DECODED,
+                                         esplash_elf_symbols_describe (elf, a->address)));
     }
 }
 
+/* Hands @data on, with the notes about a line right after that line's
+ * bytes (not after the whole read, which may hold a reboot's log too). */
 static void
 take_output (EsplashMonitor *self,
              const guint8   *data,
              gsize           len)
 {
-  queue_output (self, data, len);
+  g_autoptr(GPtrArray) notes = g_ptr_array_new ();
+  gsize done = 0;
+
   for (gsize i = 0; i < len; i++)
     {
-      if (data[i] == '\n')
-        {
-          scan_line (self);
-          continue;
-        }
-      g_byte_array_append (self->line, &data[i], 1);
-      if (self->line->len >= MAX_LINE_BYTES)
-        scan_line (self);
+      if (data[i] != '\n')
+        g_byte_array_append (self->line, &data[i], 1);
+      if (data[i] == '\n' || self->line->len >= MAX_LINE_BYTES)
+        scan_line (self, notes);
+      if (notes->len == 0)
+        continue;
+      queue_output (self, data + done, i + 1 - done);
+      done = i + 1;
+      for (guint k = 0; k < notes->len; k++)
+        queue_item (self, g_ptr_array_index (notes, k));
+      g_ptr_array_set_size (notes, 0);
     }
+  if (done < len)
+    queue_output (self, data + done, len - done);
 }
 
 /* ------------------------------------------------------------- the port */
@@ -520,7 +544,13 @@ reader_thread (gpointer data)
       g_clear_error (&error);
     }
   if (self->line->len > 0)
-    scan_line (self);
+    {
+      g_autoptr(GPtrArray) notes = g_ptr_array_new ();
+
+      scan_line (self, notes);
+      for (guint k = 0; k < notes->len; k++)
+        queue_item (self, g_ptr_array_index (notes, k));
+    }
   queue_state (self, ESPLASH_MONITOR_STATE_STOPPED, NULL);
   return NULL;
 }
@@ -810,12 +840,14 @@ esplash_monitor_class_init (EsplashMonitorClass *klass)
 
   /**
    * EsplashMonitor::output:
+   * @monitor: the monitor
    * @bytes: what the board sent since the last emission, unchanged
    */
   signals[SIGNAL_OUTPUT] = g_signal_new ("output", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_BYTES);
   /**
    * EsplashMonitor::note:
+   * @monitor: the monitor
    * @kind: an #EsplashMonitorNote
    * @text: one line of the monitor's own (a decoded crash frame among them)
    */
@@ -823,6 +855,7 @@ esplash_monitor_class_init (EsplashMonitorClass *klass)
                                        0, NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
   /**
    * EsplashMonitor::state-changed:
+   * @monitor: the monitor
    * @state: an #EsplashMonitorState
    * @message: (nullable): why (the port went away, and what the OS said)
    */

@@ -130,9 +130,14 @@ def check_decoded(label, cli, start, chain):
         tap.ok(hit and "panic-app.c:" in hit[0],
                "%s: %s resolved to its function and panic-app.c:LINE" % (label, name),
                "\n".join(lines))
-    guru = cli.text().find("Guru Meditation Error", start)
-    first = cli.text().find("--- 0x", start)
-    tap.ok(0 <= guru < first, "%s: the decoded frames come under the panic" % label)
+    text = cli.text()
+    guru = text.find("Guru Meditation Error", start)
+    first = text.find("--- 0x", start)
+    last = text.find("%s at" % chain[-1], start)
+    reboot = text.find("Rebooting...", start)
+    tap.ok(0 <= guru < first and (reboot < 0 or last < reboot),
+           "%s: the decoded frames come under the panic, before the reboot" % label,
+           text[guru:guru + 3000] if guru >= 0 else text[-2000:])
 
 
 def write_flash_monitor():
