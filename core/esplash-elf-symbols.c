@@ -56,14 +56,32 @@ struct _EsplashElfSymbols {
 
 G_DEFINE_FINAL_TYPE (EsplashElfSymbols, esplash_elf_symbols, G_TYPE_OBJECT)
 
-/* Separate debug info (a .debug file, /usr/lib/debug) is looked for only
- * when the ELF has no DWARF of its own; ESP-IDF, Arduino and PlatformIO
- * ELFs carry theirs. */
-static char *debuginfo_path = NULL;
+/* libdwfl asks for separate debug info only when the ELF has no DWARF of
+ * its own (ESP-IDF, Arduino and PlatformIO ELFs carry theirs). Nothing
+ * outside the ELF is looked for: dwfl_standard_find_debuginfo would search
+ * the host's debug folders (/usr/lib/debug, .debug/, by build ID and
+ * .gnu_debuglink) and, when DEBUGINFOD_URLS is set, download from a
+ * debuginfod server, blocking for as long as the network takes. A serial
+ * monitor must never wait on the network, and the host's debug files are
+ * for the host, not for the chip. Without DWARF the symbol table still
+ * names the functions, without lines. */
+static int
+find_no_debuginfo (Dwfl_Module  *module,
+                   void        **userdata,
+                   const char   *modname,
+                   Dwarf_Addr    base,
+                   const char   *file_name,
+                   const char   *debuglink_file,
+                   GElf_Word     debuglink_crc,
+                   char        **debuginfo_file_name)
+{
+  errno = ENOENT;
+  return -1;    /* no separate debug file */
+}
+
 static const Dwfl_Callbacks offline_callbacks = {
-  .find_debuginfo = dwfl_standard_find_debuginfo,
+  .find_debuginfo = find_no_debuginfo,
   .section_address = dwfl_offline_section_address,
-  .debuginfo_path = &debuginfo_path,
 };
 
 void
