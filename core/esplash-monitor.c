@@ -721,6 +721,9 @@ esplash_monitor_start (EsplashMonitor *self,
       g_prefix_error (error, "Cannot set up %s for monitoring: ", self->port_url);
       return FALSE;
     }
+  /* What a flasher left unread (its last replies, at its rate) is not the
+   * board's output. */
+  esplash_transport_flush_input (transport, NULL);
   set_transport (self, transport);
 
   g_mutex_lock (&self->lock);

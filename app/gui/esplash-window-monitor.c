@@ -287,6 +287,7 @@ esplash_window_monitor_release (EsplashWindowMonitor *self)
 
 void
 esplash_window_monitor_job_done (EsplashWindowMonitor *self,
+                                 gboolean              ok,
                                  gboolean              flashed)
 {
   gboolean on;
@@ -294,7 +295,13 @@ esplash_window_monitor_job_done (EsplashWindowMonitor *self,
   g_return_if_fail (ESPLASH_IS_WINDOW_MONITOR (self));
 
   on = g_variant_get_boolean (g_action_get_state (G_ACTION (self->action)));
-  if (flashed)
+  if (!ok)
+    {
+      if (on)
+        /* TRANSLATORS: the monitor's status after a failed flash or tool */
+        esplash_monitor_view_set_status (self->view, _("Stopped: the board did not finish the job"));
+    }
+  else if (flashed)
     {
       {
         g_autofree char *elf = esplash_firmware_list_find_elf (esplash_window_get_firmware_list (self->window));

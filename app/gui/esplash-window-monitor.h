@@ -28,9 +28,11 @@ void                  esplash_window_monitor_set_enabled (EsplashWindowMonitor *
 /* A job is about to use the port: stop reading it (the view stays). */
 void                  esplash_window_monitor_release     (EsplashWindowMonitor *self);
 /* A job ended: a flash that reset the board into its app (@flashed) opens
- * the monitor and resets the board once more to show its start; otherwise
- * a monitor that was on picks up again. */
+ * the monitor and resets the board once more to show its start; another
+ * job that went well (@ok) gives the port back to a monitor that was on;
+ * after a failure the port stays free (the failure's help comes first). */
 void                  esplash_window_monitor_job_done    (EsplashWindowMonitor *self,
+                                                          gboolean              ok,
                                                           gboolean              flashed);
 gboolean              esplash_window_monitor_is_running  (EsplashWindowMonitor *self);
 /* (transfer none) */

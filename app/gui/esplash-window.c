@@ -325,7 +325,7 @@ job_done_cb (GObject      *source,
     }
   else
     esplash_troubleshoot_job_failed (self->troubleshoot, job, error);
-  esplash_window_monitor_job_done (self->monitor, ok && action == ESPLASH_JOB_WRITE &&
+  esplash_window_monitor_job_done (self->monitor, ok, ok && action == ESPLASH_JOB_WRITE &&
                                    esplash_window_get_after (self) == ESPLASH_AFTER_HARD_RESET);
 }
 
