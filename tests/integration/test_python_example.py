@@ -4,6 +4,7 @@
 # that esplash-sim serves over socket://. Its progress bar must only go up
 # and end at 100 %, the flash must hold the files (padded with 0xFF to 4
 # bytes), and Ctrl-C in the middle of the write must end it cleanly.
+# examples/monitor.py shows a board's output and its panic decoded.
 #
 # SPDX-License-Identifier: GPL-3.0-or-later
 
@@ -103,6 +104,55 @@ def test_cancel(tap):
         tap.ok(bool(state), "the simulated board still answers after the cancel (%s)" % state)
 
 
+def test_monitor(tap):
+    """examples/monitor.py: the board's start, then a panic decoded from the ELF."""
+    elf = os.environ.get("ESPLASH_TEST_APP_ELF")
+    if not elf:
+        tap.skip("monitor.py", "ESPLASH_TEST_APP_ELF not set")
+        return
+    flash = bytearray(b"\xff" * 0x14000)
+    boot = simlib.esp_image("esp32c3", app=False)
+    app = simlib.esp_image("esp32c3", body=8000)
+    flash[0:len(boot)] = boot
+    flash[0x10000:0x10000 + len(app)] = app
+    import tempfile
+    with tempfile.NamedTemporaryFile(suffix=".bin") as image:
+        image.write(bytes(flash))
+        image.flush()
+        with Sim("esp32c3", "--boot", "flash", "--flash-file", image.name, "--app-elf", elf,
+                 rfc2217=True) as sim:
+            script = os.path.join(os.environ["ESPLASH_EXAMPLES_DIR"], "monitor.py")
+            proc = subprocess.Popen([sys.executable, script, sim.url, elf], env=example_env(),
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+            out = bytearray()
+            reader = threading.Thread(target=lambda: [out.extend(c) for c in
+                                                      iter(lambda: proc.stdout.read1(4096), b"")],
+                                      daemon=True)
+            reader.start()
+
+            def wait_for(needle, timeout=20):
+                deadline = time.monotonic() + timeout
+                while needle not in out and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                return needle in out
+
+            tap.ok(wait_for(b"esplash-sim-app: running image"),
+                   "monitor.py shows the board's start", bytes(out[-500:]).decode("utf-8", "replace"))
+            sim.control("panic")
+            tap.ok(wait_for(b"--- 0x") and wait_for(b": parse_reading at "),
+                   "monitor.py prints the panic's frames, decoded from the ELF",
+                   bytes(out[-1500:]).decode("utf-8", "replace"))
+            proc.send_signal(signal.SIGINT)
+            try:
+                rc = proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                rc = "timeout"
+            tap.ok(rc == 0, "Ctrl-C ends monitor.py with status 0 (got %s)" % rc,
+                   proc.stderr.read().decode("utf-8", "replace"))
+
+
 def main():
     tap = Tap()
     for var in ("ESPLASH_SIM", "ESPLASH_TYPELIB_DIR", "ESPLASH_LIB_DIR", "ESPLASH_EXAMPLES_DIR"):
@@ -116,6 +166,7 @@ def main():
         return
     test_flash(tap)
     test_cancel(tap)
+    test_monitor(tap)
     tap.finish()
 
 
