@@ -3,11 +3,9 @@
  * A reader thread owns the port while the monitor runs: it reads, hands
  * the bytes on unchanged, cuts them into lines for the crash scanner and
  * resolves what the scanner finds. Everything for the caller goes through
- * one ordered queue, emptied on the caller's main context by a short
- * timeout source — one per ~30 ms at most — so a board that floods the
- * line at 2 Mbaud costs the main loop a few signals per frame, not one
- * per read. The queue is bounded: if the main loop cannot keep up, the
- * oldest output goes and a note says how much.
+ * one ordered, coalescing, bounded queue to the caller's main context
+ * (esplash-monitor-queue.c), so a board that floods the line at 2 Mbaud
+ * costs the main loop a few signals per frame, not one per read.
  *
  * Requests from the caller (send, reset, baud) are queued under the lock
  * and carried out by the reader thread between reads, so the port is only
@@ -20,29 +18,20 @@
 #include "esplash-chip.h"
 #include "esplash-crash.h"
 #include "esplash-error.h"
+#include "esplash-monitor-queue-private.h"
 #include "esplash-port.h"
 #include "esplash-reset.h"
 #include "esplash-transport-private.h"
 
-#define FLUSH_INTERVAL_MS   30
 #define READ_SLICE_MS       50
 #define PORT_POLL_MS        100
-#define MAX_QUEUED_BYTES    (4 * 1024 * 1024)
 #define MAX_LINE_BYTES      1024       /* a longer "line" is scanned in pieces */
 
-typedef enum {
-  ITEM_OUTPUT,
-  ITEM_NOTE,
-  ITEM_STATE,
-} ItemKind;
-
+/* A note about a line, held until the line's bytes are queued. */
 typedef struct {
-  ItemKind             kind;
-  GByteArray          *bytes;    /* OUTPUT */
-  EsplashMonitorNote   note;     /* NOTE */
-  EsplashMonitorState  state;    /* STATE */
-  char                *text;     /* NOTE, STATE (message, nullable) */
-} Item;
+  EsplashMonitorNote  note;
+  char               *text;
+} LineNote;
 
 struct _EsplashMonitor
 {
@@ -62,11 +51,8 @@ struct _EsplashMonitor
   gboolean            baud_changed;
   GByteArray         *to_send;
   gboolean            reset_requested;
-  GQueue              items;           /* Item, oldest first */
-  gsize               queued_bytes;
-  guint64             dropped_bytes;
-  GSource            *flush_source;
-  GMainContext       *context;
+
+  EsplashMonitorQueue *queue;          /* to the caller's main context */
 
   GThread            *thread;
   GCancellable       *cancellable;
@@ -89,129 +75,31 @@ enum {
 };
 static guint signals[N_SIGNALS];
 
+/* On the main context: an item from the reader thread becomes a signal. */
 static void
-item_free (gpointer data)
+deliver (GObject                  *owner,
+         const EsplashMonitorItem *item)
 {
-  Item *item = data;
+  EsplashMonitor *self = ESPLASH_MONITOR (owner);
 
-  if (item->bytes != NULL)
-    g_byte_array_unref (item->bytes);
-  g_free (item->text);
-  g_free (item);
-}
-
-/* ------------------------------------------------------ to the main context */
-
-static gboolean
-flush_cb (gpointer data)
-{
-  EsplashMonitor *self = data;
-  GQueue items = G_QUEUE_INIT;
-  guint64 dropped;
-
-  g_mutex_lock (&self->lock);
-  items = self->items;
-  g_queue_init (&self->items);
-  self->queued_bytes = 0;
-  dropped = self->dropped_bytes;
-  self->dropped_bytes = 0;
-  g_clear_pointer (&self->flush_source, g_source_unref);
-  g_mutex_unlock (&self->lock);
-
-  if (dropped > 0)
+  switch (item->kind)
     {
-      g_autofree char *text = g_strdup_printf ("%" G_GUINT64_FORMAT " bytes of output were dropped "
-                                               "here: they came faster than they could be shown",
-                                               dropped);
+    case ESPLASH_MONITOR_ITEM_OUTPUT:
+      {
+        g_autoptr(GBytes) bytes = g_bytes_new (item->bytes->data, item->bytes->len);
 
-      g_signal_emit (self, signals[SIGNAL_NOTE], 0, ESPLASH_MONITOR_NOTE_WARNING, text);
+        if (item->bytes->len > 0)
+          g_signal_emit (self, signals[SIGNAL_OUTPUT], 0, bytes);
+      }
+      break;
+    case ESPLASH_MONITOR_ITEM_NOTE:
+      g_signal_emit (self, signals[SIGNAL_NOTE], 0, item->note, item->text);
+      break;
+    case ESPLASH_MONITOR_ITEM_STATE:
+      self->state = item->state;
+      g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, item->state, item->text);
+      break;
     }
-  for (Item *item; (item = g_queue_pop_head (&items)) != NULL; item_free (item))
-    {
-      switch (item->kind)
-        {
-        case ITEM_OUTPUT:
-          {
-            g_autoptr(GBytes) bytes = g_bytes_new (item->bytes->data, item->bytes->len);
-
-            g_signal_emit (self, signals[SIGNAL_OUTPUT], 0, bytes);
-          }
-          break;
-        case ITEM_NOTE:
-          g_signal_emit (self, signals[SIGNAL_NOTE], 0, item->note, item->text);
-          break;
-        case ITEM_STATE:
-          self->state = item->state;
-          g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, item->state, item->text);
-          break;
-        }
-    }
-  return G_SOURCE_REMOVE;
-}
-
-/* With the lock held. */
-static void
-schedule_flush (EsplashMonitor *self)
-{
-  if (self->flush_source != NULL || self->context == NULL)
-    return;
-  self->flush_source = g_timeout_source_new (FLUSH_INTERVAL_MS);
-  g_source_set_callback (self->flush_source, flush_cb, g_object_ref (self), g_object_unref);
-  g_source_set_static_name (self->flush_source, "[esplash] monitor output");
-  g_source_attach (self->flush_source, self->context);
-}
-
-/* With the lock held: keeps the queue within MAX_QUEUED_BYTES by dropping
- * the oldest output. */
-static void
-drop_oldest_output (EsplashMonitor *self)
-{
-  for (GList *l = self->items.head; l != NULL && self->queued_bytes > MAX_QUEUED_BYTES; l = l->next)
-    {
-      Item *item = l->data;
-      gsize cut;
-
-      if (item->kind != ITEM_OUTPUT)
-        continue;
-      cut = MIN (item->bytes->len, self->queued_bytes - MAX_QUEUED_BYTES);
-      g_byte_array_remove_range (item->bytes, 0, (guint) cut);
-      self->queued_bytes -= cut;
-      self->dropped_bytes += cut;
-    }
-}
-
-static void
-queue_output (EsplashMonitor *self,
-              const guint8   *data,
-              gsize           len)
-{
-  Item *tail;
-
-  g_mutex_lock (&self->lock);
-  tail = g_queue_peek_tail (&self->items);
-  if (tail == NULL || tail->kind != ITEM_OUTPUT)
-    {
-      tail = g_new0 (Item, 1);
-      tail->kind = ITEM_OUTPUT;
-      tail->bytes = g_byte_array_new ();
-      g_queue_push_tail (&self->items, tail);
-    }
-  g_byte_array_append (tail->bytes, data, (guint) len);
-  self->queued_bytes += len;
-  if (self->queued_bytes > MAX_QUEUED_BYTES)
-    drop_oldest_output (self);
-  schedule_flush (self);
-  g_mutex_unlock (&self->lock);
-}
-
-static void
-queue_item (EsplashMonitor *self,
-            Item           *item)
-{
-  g_mutex_lock (&self->lock);
-  g_queue_push_tail (&self->items, item);
-  schedule_flush (self);
-  g_mutex_unlock (&self->lock);
 }
 
 static void
@@ -219,12 +107,7 @@ queue_note (EsplashMonitor     *self,
             EsplashMonitorNote  note,
             const char         *text)
 {
-  Item *item = g_new0 (Item, 1);
-
-  item->kind = ITEM_NOTE;
-  item->note = note;
-  item->text = g_strdup (text);
-  queue_item (self, item);
+  esplash_monitor_queue_note (self->queue, note, g_strdup (text));
 }
 
 static void
@@ -232,12 +115,16 @@ queue_state (EsplashMonitor      *self,
              EsplashMonitorState  state,
              const char          *message)
 {
-  Item *item = g_new0 (Item, 1);
+  esplash_monitor_queue_state (self->queue, state, message);
+}
 
-  item->kind = ITEM_STATE;
-  item->state = state;
-  item->text = g_strdup (message);
-  queue_item (self, item);
+static void
+line_note_free (gpointer data)
+{
+  LineNote *n = data;
+
+  g_free (n->text);
+  g_free (n);
 }
 
 /* ------------------------------------------------------------ crash lines */
@@ -253,16 +140,29 @@ dup_elf (EsplashMonitor *self)
   return elf;
 }
 
-static Item *
+static LineNote *
 note_item (EsplashMonitorNote  note,
            char               *text)   /* (transfer full) */
 {
-  Item *item = g_new0 (Item, 1);
+  LineNote *n = g_new0 (LineNote, 1);
 
-  item->kind = ITEM_NOTE;
-  item->note = note;
-  item->text = text;
-  return item;
+  n->note = note;
+  n->text = text;
+  return n;
+}
+
+/* The notes about a line, right after its bytes. */
+static void
+queue_line_notes (EsplashMonitor *self,
+                  GPtrArray      *notes)
+{
+  for (guint k = 0; k < notes->len; k++)
+    {
+      LineNote *n = g_ptr_array_index (notes, k);
+
+      esplash_monitor_queue_note (self->queue, n->note, g_steal_pointer (&n->text));
+    }
+  g_ptr_array_set_size (notes, 0);
 }
 
 /* The app says which build it is; an ELF of another build would decode
@@ -327,7 +227,7 @@ take_output (EsplashMonitor *self,
              const guint8   *data,
              gsize           len)
 {
-  g_autoptr(GPtrArray) notes = g_ptr_array_new ();
+  g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (line_note_free);
   gsize done = 0;
 
   for (gsize i = 0; i < len; i++)
@@ -338,14 +238,12 @@ take_output (EsplashMonitor *self,
         scan_line (self, notes);
       if (notes->len == 0)
         continue;
-      queue_output (self, data + done, i + 1 - done);
+      esplash_monitor_queue_output (self->queue, data + done, i + 1 - done);
       done = i + 1;
-      for (guint k = 0; k < notes->len; k++)
-        queue_item (self, g_ptr_array_index (notes, k));
-      g_ptr_array_set_size (notes, 0);
+      queue_line_notes (self, notes);
     }
   if (done < len)
-    queue_output (self, data + done, len - done);
+    esplash_monitor_queue_output (self->queue, data + done, len - done);
 }
 
 /* ------------------------------------------------------------- the port */
@@ -545,11 +443,10 @@ reader_thread (gpointer data)
     }
   if (self->line->len > 0)
     {
-      g_autoptr(GPtrArray) notes = g_ptr_array_new ();
+      g_autoptr(GPtrArray) notes = g_ptr_array_new_with_free_func (line_note_free);
 
       scan_line (self, notes);
-      for (guint k = 0; k < notes->len; k++)
-        queue_item (self, g_ptr_array_index (notes, k));
+      queue_line_notes (self, notes);
     }
   queue_state (self, ESPLASH_MONITOR_STATE_STOPPED, NULL);
   return NULL;
@@ -726,10 +623,11 @@ esplash_monitor_start (EsplashMonitor *self,
   esplash_transport_flush_input (transport, NULL);
   set_transport (self, transport);
 
-  g_mutex_lock (&self->lock);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  self->context = g_main_context_ref_thread_default ();
-  g_mutex_unlock (&self->lock);
+  {
+    g_autoptr(GMainContext) context = g_main_context_ref_thread_default ();
+
+    esplash_monitor_queue_attach (self->queue, context);
+  }
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   self->reset_at_start = reset;
@@ -801,15 +699,6 @@ esplash_monitor_dispose (GObject *object)
   EsplashMonitor *self = ESPLASH_MONITOR (object);
 
   esplash_monitor_stop (self);
-  g_mutex_lock (&self->lock);
-  if (self->flush_source != NULL)
-    {
-      g_source_destroy (self->flush_source);
-      g_clear_pointer (&self->flush_source, g_source_unref);
-    }
-  g_queue_clear_full (&self->items, item_free);
-  g_clear_pointer (&self->context, g_main_context_unref);
-  g_mutex_unlock (&self->lock);
   g_clear_object (&self->transport);
   g_clear_object (&self->elf);
   g_clear_object (&self->cancellable);
@@ -828,6 +717,7 @@ esplash_monitor_finalize (GObject *object)
   g_byte_array_unref (self->to_send);
   g_byte_array_unref (self->line);
   esplash_crash_scanner_free (self->scanner);
+  esplash_monitor_queue_free (self->queue);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (esplash_monitor_parent_class)->finalize (object);
@@ -871,7 +761,7 @@ static void
 esplash_monitor_init (EsplashMonitor *self)
 {
   g_mutex_init (&self->lock);
-  g_queue_init (&self->items);
+  self->queue = esplash_monitor_queue_new (G_OBJECT (self), deliver);
   self->baud = ESPLASH_MONITOR_DEFAULT_BAUD;
   self->to_send = g_byte_array_new ();
   self->line = g_byte_array_new ();
