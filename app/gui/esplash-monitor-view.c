@@ -5,7 +5,7 @@
  * (esplash-monitor-buffer.c) up to date with at most RENDER_BUDGET new
  * lines, so a 2 Mbaud flood costs the main loop a few milliseconds per
  * render. This file: the render schedule, pause, following the output,
- * the tool row, the entry, save.
+ * the tool row, the entry. Saving is esplash-monitor-save.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -15,6 +15,7 @@
 
 #include "esplash-monitor-buffer.h"
 #include "esplash-monitor-ring.h"
+#include "esplash-monitor-save.h"
 #include "esplash-monitor-view.h"
 
 #define RENDER_INTERVAL_MS 33
@@ -54,7 +55,7 @@ struct _EsplashMonitorView
   gboolean              timestamps;
   gboolean              autoscroll;
 
-  GtkFileChooserNative *chooser;
+  EsplashMonitorSave   *save;
 };
 
 G_DEFINE_FINAL_TYPE (EsplashMonitorView, esplash_monitor_view, GTK_TYPE_WIDGET)
@@ -454,85 +455,19 @@ esplash_monitor_view_save_to_file (EsplashMonitorView *self,
                                    GFile              *file,
                                    GError            **error)
 {
-  g_autoptr(GBytes) bytes = NULL;
-
   g_return_val_if_fail (ESPLASH_IS_MONITOR_VIEW (self), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  bytes = esplash_monitor_ring_dup_text (self->ring, self->timestamps);
-  return g_file_replace_contents (file, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
-                                  NULL, FALSE, G_FILE_CREATE_REPLACE_DESTINATION, NULL, NULL,
-                                  error);
+  return esplash_monitor_save_write (self->ring, self->timestamps, file, error);
 }
 
 /* Actions and callbacks */
-
-static void
-show_error (EsplashMonitorView *self,
-            const char         *message)
-{
-  gtk_label_set_text (self->error_label, message);
-  gtk_widget_set_visible (self->error_box, TRUE);
-}
-
-static void
-saved_cb (GObject      *source,
-          GAsyncResult *result,
-          gpointer      user_data)
-{
-  g_autoptr(EsplashMonitorView) self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  if (!g_file_replace_contents_finish (G_FILE (source), result, NULL, &error))
-    {
-      g_autofree char *path = g_file_get_parse_name (G_FILE (source));
-      g_autofree char *message = NULL;
-
-      /* TRANSLATORS: "Cannot save the output to /tmp/x.log: Permission denied" */
-      message = g_strdup_printf (_("Cannot save the output to %s: %s"), path, error->message);
-      show_error (self, message);
-    }
-}
-
-static void
-save_response_cb (EsplashMonitorView   *self,
-                  gint                  response,
-                  GtkFileChooserNative *chooser)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autoptr(GBytes) bytes = esplash_monitor_ring_dup_text (self->ring, self->timestamps);
-
-      g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE,
-                                           G_FILE_CREATE_REPLACE_DESTINATION, NULL,
-                                           saved_cb, g_object_ref (self));
-    }
-  g_clear_object (&self->chooser);
-}
 
 static void
 save_activated (GtkWidget  *widget,
                 const char *action_name,
                 GVariant   *parameter)
 {
-  EsplashMonitorView *self = ESPLASH_MONITOR_VIEW (widget);
-  GtkRoot *root = gtk_widget_get_root (widget);
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *name = g_date_time_format (now, "monitor-%Y%m%d-%H%M%S.log");
-
-  if (self->chooser != NULL)
-    return;
-  self->chooser = gtk_file_chooser_native_new (_("Save Monitor Output"),
-                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SAVE,
-                                               _("_Save"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (save_response_cb),
-                           self, G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  esplash_monitor_save_ask (ESPLASH_MONITOR_VIEW (widget)->save);
 }
 
 static void
@@ -677,9 +612,9 @@ esplash_monitor_view_dispose (GObject *object)
   GtkWidget *child;
 
   g_clear_handle_id (&self->render_source, g_source_remove);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
+  if (self->save != NULL)
+    esplash_monitor_save_close (self->save);
+  g_clear_object (&self->save);
   gtk_widget_dispose_template (GTK_WIDGET (self), ESPLASH_TYPE_MONITOR_VIEW);
   /* The template's outer box is not bound, so not unparented above. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -779,6 +714,7 @@ esplash_monitor_view_init (EsplashMonitorView *self)
   self->autoscroll = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->save = esplash_monitor_save_new (self, self->ring, self->error_box, self->error_label);
 
   self->baud_model = gtk_string_list_new (NULL);
   for (guint i = 0; i < G_N_ELEMENTS (bauds); i++)
