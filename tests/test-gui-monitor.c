@@ -16,10 +16,11 @@
 
 #define WIDTH 1000
 #define HEIGHT 760
-/* Issue 12's bound. Sanitizer builds run several times slower, so there
- * the measurement only guards against gross stalls. */
+/* Issue 12's bound. Under the sanitizers (ASan with fast_unwind_on_malloc=0
+ * unwinds the stack at every allocation) the figure measures the sanitizer:
+ * there only a freeze fails. */
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_UNDEFINED__)
-#define MAX_STALL_US (250 * G_TIME_SPAN_MILLISECOND)
+#define MAX_STALL_US (1000 * G_TIME_SPAN_MILLISECOND)
 #else
 #define MAX_STALL_US (50 * G_TIME_SPAN_MILLISECOND)
 #endif
