@@ -142,6 +142,19 @@ scroll_to (EsplashMonitorView *view,
   g_assert_nonnull (text_view);
   gtk_text_buffer_get_start_iter (gtk_text_view_get_buffer (text_view), &start);
   g_assert_true (gtk_text_iter_forward_search (&start, needle, 0, &match, NULL, NULL));
+  /* as the user's wheel: a scroll event first, then the view moves */
+  {
+    g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (gtk_widget_get_parent (GTK_WIDGET (text_view)));
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+        gboolean handled = FALSE;
+
+        if (g_strcmp0 (gtk_event_controller_get_name (c), "esplash-monitor-user-scroll") == 0)
+          g_signal_emit_by_name (c, "scroll", 0.0, -3.0, &handled);
+      }
+  }
   gtk_text_view_scroll_to_iter (text_view, &match, 0.0, TRUE, 0.0, 0.0);
   wait_frames (10);
   g_assert_false (esplash_monitor_view_get_autoscroll (view));

@@ -4,8 +4,9 @@
  * one render RENDER_INTERVAL_MS later; the render brings the text buffer
  * (esplash-monitor-buffer.c) up to date with at most RENDER_BUDGET new
  * lines, so a 2 Mbaud flood costs the main loop a few milliseconds per
- * render. This file: the render schedule, pause, following the output,
- * the tool row, the entry. Saving is esplash-monitor-save.c.
+ * render. This file: the render schedule, pause, the tool row, the entry.
+ * Following the output is esplash-monitor-follow.c, saving
+ * esplash-monitor-save.c.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -14,14 +15,13 @@
 #include <glib/gi18n.h>
 
 #include "esplash-monitor-buffer.h"
+#include "esplash-monitor-follow.h"
 #include "esplash-monitor-ring.h"
 #include "esplash-monitor-save.h"
 #include "esplash-monitor-view.h"
 
 #define RENDER_INTERVAL_MS 33
 #define RENDER_BUDGET 1000
-/* How close to the bottom (pixels) still counts as following the output. */
-#define BOTTOM_SLACK 24.0
 
 static const guint bauds[] = {
   9600, 19200, 38400, 57600, 74880, 115200, 230400, 460800, 921600, 1500000, 2000000,
@@ -45,15 +45,11 @@ struct _EsplashMonitorView
   EsplashMonitorRing   *ring;
   EsplashMonitorBuffer *buffer;
   guint                 render_source;
-  gboolean              updating;         /* our own changes move the view too */
-  double                last_value;       /* the adjustment as last seen */
-  double                last_upper;
-  double                last_page;
+  EsplashMonitorFollow *follow;           /* at the bottom as lines come, or not */
 
   guint                 baud;
   gboolean              paused;
   gboolean              timestamps;
-  gboolean              autoscroll;
 
   EsplashMonitorSave   *save;
 };
@@ -95,28 +91,15 @@ schedule_render (EsplashMonitorView *self)
 
 /* Rendering */
 
-/* Straight to the bottom: gtk_text_view_scroll_mark_onscreen() animates,
- * aiming where the end was before the new lines' heights were known. */
-static void
-scroll_to_end (EsplashMonitorView *self)
-{
-  GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
-
-  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment)
-                                        - gtk_adjustment_get_page_size (adjustment));
-}
-
 static void
 render (EsplashMonitorView *self)
 {
   if (self->paused)
     return;
-  self->updating = TRUE;
+  esplash_monitor_follow_begin_update (self->follow);
   if (esplash_monitor_buffer_sync (self->buffer, self->ring, RENDER_BUDGET))
     schedule_render (self);
-  self->updating = FALSE;
-  if (self->autoscroll)
-    scroll_to_end (self);
+  esplash_monitor_follow_end_update (self->follow);
 }
 
 static gboolean
@@ -133,63 +116,21 @@ render_cb (gpointer user_data)
 static void
 reset_view (EsplashMonitorView *self)
 {
-  self->updating = TRUE;
+  esplash_monitor_follow_begin_update (self->follow);
   esplash_monitor_buffer_set_stamps (self->buffer, self->timestamps);
   esplash_monitor_buffer_reset (self->buffer);
-  self->updating = FALSE;
+  esplash_monitor_follow_end_update (self->follow);
   schedule_render (self);
 }
 
 static void
-set_autoscroll (EsplashMonitorView *self,
-                gboolean            autoscroll)
+following_changed (gpointer user_data,
+                   gboolean following)
 {
-  if (self->autoscroll == autoscroll)
-    return;
-  self->autoscroll = autoscroll;
-  gtk_widget_set_visible (self->jump_button, !autoscroll);
+  EsplashMonitorView *self = user_data;
+
+  gtk_widget_set_visible (self->jump_button, !following);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AUTOSCROLL]);
-}
-
-static void
-remember (EsplashMonitorView *self,
-          GtkAdjustment      *adjustment)
-{
-  self->last_value = gtk_adjustment_get_value (adjustment);
-  self->last_upper = gtk_adjustment_get_upper (adjustment);
-  self->last_page = gtk_adjustment_get_page_size (adjustment);
-}
-
-/* Scrolling up turns following off; reaching the bottom turns it on. The
- * view also moves when the buffer changes (ours, during a render) or its
- * lines are laid out (the upper bound or page change with it): neither is
- * the user scrolling. */
-static void
-value_changed_cb (EsplashMonitorView *self,
-                  GtkAdjustment      *adjustment)
-{
-  double value = gtk_adjustment_get_value (adjustment);
-  double upper = gtk_adjustment_get_upper (adjustment);
-  double page = gtk_adjustment_get_page_size (adjustment);
-
-  if (!self->updating)
-    {
-      if (value >= upper - page - BOTTOM_SLACK)
-        set_autoscroll (self, TRUE);
-      else if (value < self->last_value && upper == self->last_upper && page == self->last_page)
-        set_autoscroll (self, FALSE);
-    }
-  remember (self, adjustment);
-}
-
-/* The text grew (new lines laid out) or shrank: stay at the bottom. */
-static void
-adjustment_changed_cb (EsplashMonitorView *self,
-                       GtkAdjustment      *adjustment)
-{
-  remember (self, adjustment);
-  if (self->autoscroll)
-    scroll_to_end (self);
 }
 
 /* Public API */
@@ -254,7 +195,7 @@ esplash_monitor_view_clear (EsplashMonitorView *self)
   esplash_monitor_ring_clear (self->ring);
   reset_view (self);
   gtk_widget_set_visible (self->error_box, FALSE);
-  set_autoscroll (self, TRUE);
+  esplash_monitor_follow_set (self->follow, TRUE);
 }
 
 void
@@ -378,7 +319,7 @@ esplash_monitor_view_get_autoscroll (EsplashMonitorView *self)
 {
   g_return_val_if_fail (ESPLASH_IS_MONITOR_VIEW (self), FALSE);
 
-  return self->autoscroll;
+  return esplash_monitor_follow_get (self->follow);
 }
 
 guint
@@ -513,8 +454,7 @@ jump_activated (GtkWidget  *widget,
 {
   EsplashMonitorView *self = ESPLASH_MONITOR_VIEW (widget);
 
-  set_autoscroll (self, TRUE);
-  scroll_to_end (self);
+  esplash_monitor_follow_set (self->follow, TRUE);
 }
 
 static void
@@ -568,7 +508,7 @@ esplash_monitor_view_get_property (GObject    *object,
       g_value_set_boolean (value, self->timestamps);
       break;
     case PROP_AUTOSCROLL:
-      g_value_set_boolean (value, self->autoscroll);
+      g_value_set_boolean (value, esplash_monitor_follow_get (self->follow));
       break;
     case PROP_MAX_LINES:
       g_value_set_uint (value, esplash_monitor_ring_get_max_lines (self->ring));
@@ -615,6 +555,7 @@ esplash_monitor_view_dispose (GObject *object)
   if (self->save != NULL)
     esplash_monitor_save_close (self->save);
   g_clear_object (&self->save);
+  g_clear_pointer (&self->follow, esplash_monitor_follow_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), ESPLASH_TYPE_MONITOR_VIEW);
   /* The template's outer box is not bound, so not unparented above. */
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
@@ -707,11 +648,9 @@ esplash_monitor_view_class_init (EsplashMonitorViewClass *klass)
 static void
 esplash_monitor_view_init (EsplashMonitorView *self)
 {
-  GtkAdjustment *adjustment;
   char text[16];
 
   self->ring = esplash_monitor_ring_new (ESPLASH_MONITOR_VIEW_DEFAULT_MAX_LINES);
-  self->autoscroll = TRUE;
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->save = esplash_monitor_save_new (self, self->ring, self->error_box, self->error_label);
@@ -730,11 +669,8 @@ esplash_monitor_view_init (EsplashMonitorView *self)
   self->buffer = esplash_monitor_buffer_new ();
   gtk_text_view_set_buffer (self->view, GTK_TEXT_BUFFER (self->buffer));
 
-  adjustment = gtk_scrolled_window_get_vadjustment (self->scroller);
-  g_signal_connect_object (adjustment, "value-changed",
-                           G_CALLBACK (value_changed_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (adjustment, "changed",
-                           G_CALLBACK (adjustment_changed_cb), self, G_CONNECT_SWAPPED);
+  self->follow = esplash_monitor_follow_new (self->scroller, GTK_WIDGET (self->view),
+                                             following_changed, self);
   g_signal_connect_object (self->entry, "activate", G_CALLBACK (entry_activate_cb),
                            self, G_CONNECT_SWAPPED);
   esplash_monitor_view_set_elf_name (self, NULL);
