@@ -164,6 +164,32 @@ remove_build_folder (const char *dir)
 
 /* Renders the window as the compositor would show it (header bar
  * included) and checks it is the size asked for and not blank. */
+static gboolean
+count_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       user_data)
+{
+  guint *ticks = user_data;
+
+  (*ticks)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* Until the window has drawn @n real frames (each lays out what changed
+ * before it paints; a slow build may need more than wall-clock waits). */
+static void
+wait_drawn (GtkWidget *widget,
+            guint      n)
+{
+  guint ticks = 0;
+  guint id = gtk_widget_add_tick_callback (widget, count_tick_cb, &ticks, NULL);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+  while (ticks < n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  gtk_widget_remove_tick_callback (widget, id);
+}
+
 static G_GNUC_UNUSED void
 capture_window (GtkWindow  *window,
                 const char *name,
@@ -182,6 +208,7 @@ capture_window (GtkWindow  *window,
   gboolean varied = FALSE;
 
   wait_frames (10);
+  wait_drawn (widget, 3);
   width = gtk_widget_get_width (widget);
   height = gtk_widget_get_height (widget);
   /* The window manager may take a few pixels for borders. */
