@@ -97,6 +97,15 @@ deliver (GObject                  *owner,
       break;
     case ESPLASH_MONITOR_ITEM_STATE:
       self->state = item->state;
+      /* the port's name now (another one after a re-enumeration); the
+       * main thread's copy, so get_port_url() never races the reader */
+      g_mutex_lock (&self->lock);
+      if (self->transport != NULL)
+        {
+          g_free (self->port_url);
+          self->port_url = g_strdup (esplash_transport_get_url (self->transport));
+        }
+      g_mutex_unlock (&self->lock);
       g_signal_emit (self, signals[SIGNAL_STATE_CHANGED], 0, item->state, item->text);
       break;
     }
@@ -286,10 +295,13 @@ open_again (EsplashMonitor *self,
   g_autofree char *url = NULL;
   EsplashTransport *transport;
 
+  /* self->transport is the one that went away (the reader's own) */
+  const char *old_url = esplash_transport_get_url (self->transport);
+
   if (self->usb_vid != 0 && esplash_transport_get_kind (self->transport) == ESPLASH_TRANSPORT_KIND_SERIAL)
     url = esplash_port_find_usb (self->usb_vid, self->usb_pid, self->usb_serial);
   else
-    url = g_strdup (self->port_url);
+    url = g_strdup (old_url);
   if (url == NULL)
     {
       g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NOT_FOUND, "no port with USB id %04x:%04x",
@@ -297,15 +309,11 @@ open_again (EsplashMonitor *self,
       return NULL;
     }
   transport = esplash_transport_open (url, error);
-  if (transport != NULL && g_strcmp0 (url, self->port_url) != 0)
+  if (transport != NULL && g_strcmp0 (url, old_url) != 0)
     {
       g_autofree char *text = g_strdup_printf ("The port came back as %s", url);
 
       queue_note (self, ESPLASH_MONITOR_NOTE_INFO, text);
-      g_mutex_lock (&self->lock);
-      g_free (self->port_url);
-      self->port_url = g_steal_pointer (&url);
-      g_mutex_unlock (&self->lock);
     }
   return transport;
 }
