@@ -32,3 +32,4 @@
 #include "esplash-crash.h"
 #include "esplash-elf-symbols.h"
 #include "esplash-monitor.h"
+#include "esplash-flash-record.h"
