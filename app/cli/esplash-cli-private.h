@@ -70,6 +70,7 @@ typedef struct {
   char      *flash_mode;
   char      *flash_freq;
   char      *flash_size;
+  char      *record;                   /* write-flash --record FILE */
   /* firmware input options (write-flash) */
   gboolean   dry_run;
   gboolean   force;
@@ -106,6 +107,11 @@ typedef struct {
   GPtrArray        *diff_bytes;        /* their contents, NULL for skip */
   GStrv             plan_lines;        /* the plan as last printed */
   gint              refusal_exit;      /* the exit status for a refused plan; 0 = none */
+
+  /* for --record: what the session learnt (the chip, the port's USB serial) */
+  EsplashChipDescription record_desc;
+  gboolean               record_described;
+  char                  *usb_serial;
 
   /* what the session saw (esplash-cli-diagnosis.c) */
   EsplashDiagnosis *diagnosis;         /* of a failure, or a fault seen by a run that worked */
@@ -157,6 +163,13 @@ gboolean cli_run_write      (CliContext *ctx, EsplashDevice *device,
                              GCancellable *cancellable, GError **error);
 gboolean cli_run_verify     (CliContext *ctx, EsplashDevice *device,
                              GCancellable *cancellable, GError **error);
+
+/* write-flash --record (esplash-cli-write.c): the file can be appended to
+ * (checked before connecting); one record of the run just done, @error
+ * being its failure (nullable). */
+gboolean cli_record_check  (CliContext *ctx, GError **error);
+gboolean cli_record_append (CliContext *ctx, gdouble duration_s,
+                            const GError *flash_error, GError **error);
 
 /* Diagnoses (esplash-cli-diagnosis.c), on the worker thread. */
 EsplashDiagnosis *cli_diagnose_failure (CliContext            *ctx,

@@ -22,7 +22,7 @@
  * looking for the command name. */
 static const char *const value_options[] = {
   "-p", "--port", "-b", "--baud", "-c", "--chip", "--before", "--after", "--stub-dir",
-  "--flash-mode", "--flash-freq", "--flash-size", "--elf", "--monitor-baud",
+  "--flash-mode", "--flash-freq", "--flash-size", "--elf", "--monitor-baud", "--record",
 };
 
 typedef struct {
@@ -118,6 +118,8 @@ context_clear (CliContext *ctx)
   g_free (ctx->monitor_baud);
   g_free (ctx->elf);
   g_free (ctx->port_used);
+  g_free (ctx->record);
+  g_free (ctx->usb_serial);
   g_strfreev (ctx->args);
   g_strfreev (ctx->argv);
   g_clear_pointer (&ctx->regions, g_ptr_array_unref);
@@ -249,6 +251,12 @@ build_option_context (CliContext       *ctx,
       "The app's console rate for --monitor (default 115200)", "BAUD" },
     { NULL }
   };
+  const GOptionEntry record_entries[] = {
+    { "record", 0, 0, G_OPTION_ARG_FILENAME, &ctx->record,
+      "Append a line about this flash (time, port, chip, MAC, flash, SHA-256 of each image, "
+      "result) to FILE: CSV if it ends in .csv, else JSON Lines", "FILE" },
+    { NULL }
+  };
   const GOptionEntry plan_entries[] = {
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &ctx->dry_run,
       "Print the plan (what goes where, and why) and check it; open no port", NULL },
@@ -283,6 +291,8 @@ build_option_context (CliContext       *ctx,
     g_option_context_add_main_entries (context, write_entries, NULL);
   if (command != NULL && command->plan_options)
     g_option_context_add_main_entries (context, plan_entries, NULL);
+  if (command != NULL && command->prepare == cli_prepare_write)
+    g_option_context_add_main_entries (context, record_entries, NULL);
   if (command != NULL && command->monitor_options)
     {
       g_option_context_add_main_entries (context, monitor_entries, NULL);
@@ -472,6 +482,28 @@ run_session (CliContext             *ctx,
   return ok;
 }
 
+/* For --record: the USB serial of a local port, when it has one. */
+static char *
+find_usb_serial (const char            *url,
+                 const EsplashPortInfo *info)
+{
+  g_autoptr(GPtrArray) ports = NULL;
+
+  if (info != NULL)
+    return g_strdup (info->serial);
+  if (strstr (url, "://") != NULL)
+    return NULL;
+  ports = esplash_port_list (NULL);
+  for (guint i = 0; ports != NULL && i < ports->len; i++)
+    {
+      const EsplashPortInfo *p = g_ptr_array_index (ports, i);
+
+      if (g_strcmp0 (p->path, url) == 0)
+        return g_strdup (p->serial);
+    }
+  return NULL;
+}
+
 static void
 session_thread (GTask        *task,
                 gpointer      source_object,
@@ -490,6 +522,8 @@ session_thread (GTask        *task,
                                                     cancellable);
   if (url != NULL)
     session->ctx->port_used = g_strdup (url);
+  if (url != NULL && session->ctx->record != NULL)
+    session->ctx->usb_serial = find_usb_serial (url, info);
   if (url == NULL || !run_session (session->ctx, url, info, cancellable, &error))
     g_task_return_error (task, error);
   else
@@ -706,9 +740,27 @@ run_main (CliContext *ctx,
   if (ctx->monitor && !cli_prepare_monitor (ctx, &error))
     return finish (ctx, g_steal_pointer (&error));
 
+  if (!cli_record_check (ctx, &error))
+    return finish (ctx, g_steal_pointer (&error));
+
   if (command->needs_device && !ctx->dry_run)
     {
-      if (!run_with_device (ctx, &error))
+      gint64 start = g_get_monotonic_time ();
+      gboolean ok = run_with_device (ctx, &error);
+      g_autoptr(GError) record_error = NULL;
+
+      /* --record: one line for this board, whatever the result; a failed
+       * append is an error of its own, after the flash's result. */
+      if (ctx->record != NULL && ctx->port_used != NULL &&
+          !cli_record_append (ctx, (gdouble) (g_get_monotonic_time () - start) / G_USEC_PER_SEC,
+                              error, &record_error))
+        {
+          int status = finish (ctx, g_steal_pointer (&error));
+
+          cli_output_error (ctx->out, record_error, NULL);
+          return status != CLI_EXIT_OK ? status : CLI_EXIT_FAILURE;
+        }
+      if (!ok)
         return finish (ctx, g_steal_pointer (&error));
       /* write-flash --monitor: the result first, then the board's output. */
       if (ctx->monitor)
