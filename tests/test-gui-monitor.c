@@ -275,6 +275,24 @@ test_flash_then_monitor (Fixture       *fixture,
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (esplash_window_monitor_is_running (monitor));
 
+  /* The guided troubleshooting page watches the port: the monitor lets go. */
+  {
+    g_autoptr(GPtrArray) steps = g_ptr_array_new ();
+    g_autoptr(GPtrArray) evidence = g_ptr_array_new ();
+    EsplashDiagnosis diagnosis = {
+      .id = (char *) ESPLASH_DIAGNOSIS_USB_REENUMERATING, .title = (char *) "title",
+      .explanation = (char *) "explanation", .steps = steps, .evidence = evidence,
+      .chip = ESPLASH_CHIP_ESP32S3, .retry = ESPLASH_RETRY_NONE,
+    };
+
+    g_assert_true (esplash_window_monitor_is_running (monitor));
+    esplash_troubleshoot_show (esplash_window_get_troubleshoot (window), &diagnosis);
+    g_assert_false (esplash_window_monitor_is_running (monitor));
+    esplash_troubleshoot_close (esplash_window_get_troubleshoot (window));
+    g_action_group_change_action_state (G_ACTION_GROUP (window), "monitor", g_variant_new_boolean (TRUE));
+    g_assert_true (esplash_window_monitor_is_running (monitor));
+  }
+
   /* Hiding the monitor lets go of the port. */
   g_action_group_change_action_state (G_ACTION_GROUP (window), "monitor", g_variant_new_boolean (FALSE));
   g_assert_false (esplash_window_monitor_is_running (monitor));

@@ -404,6 +404,8 @@ esplash_troubleshoot_show (EsplashTroubleshoot    *self,
       self->diagnosis = esplash_diagnosis_copy (diagnosis);
     }
   esplash_troubleshoot_close (self);
+  /* The page watches the port: the serial monitor lets go of it. */
+  esplash_window_monitor_release (esplash_window_get_monitor (self->window));
   self->manual = FALSE;
   self->n_probes = 0;
   self->cancellable = g_cancellable_new ();
