@@ -1,6 +1,6 @@
 /* test-library-concurrent.c: four virtual ESP32-S3 boards flashed at the
  * same time from one process — with esplash_job_run() on four threads and
- * with esplash_job_run_async() on one context. Each job's signals must carry
+ * with esplash_job_run_async() on one context (and sixteen that way). Each job's signals must carry
  * only its own progress (every board gets an image of its own size), and
  * every board must end up holding its own image, verified.
  *
@@ -13,6 +13,7 @@
 #include "esplash-sim-transport.h"
 
 #define N_BOARDS 4
+#define MAX_BOARDS 16
 #define IMAGE_ADDRESS 0x10000u
 #define RENDEZVOUS_TIMEOUT_S 20
 
@@ -266,29 +267,31 @@ async_done_cb (GObject      *source,
   board->finished = TRUE;
 }
 
+/* @data: how many boards (16: issue 13's library scale) */
 static void
-test_async (void)
+test_async (gconstpointer data)
 {
-  Board boards[N_BOARDS];
+  guint n = GPOINTER_TO_UINT (data);
+  Board boards[MAX_BOARDS];
   guint n_finished = 0;
 
-  for (guint i = 0; i < N_BOARDS; i++)
+  for (guint i = 0; i < n; i++)
     {
       board_init (&boards[i], i, NULL);
       boards[i].thread = g_thread_self ();
     }
-  for (guint i = 0; i < N_BOARDS; i++)
+  for (guint i = 0; i < n; i++)
     esplash_job_run_async (boards[i].job, NULL, async_done_cb, &boards[i]);
 
-  while (n_finished < N_BOARDS)
+  while (n_finished < n)
     {
       g_main_context_iteration (NULL, TRUE);
       n_finished = 0;
-      for (guint i = 0; i < N_BOARDS; i++)
+      for (guint i = 0; i < n; i++)
         n_finished += boards[i].finished;
     }
 
-  for (guint i = 0; i < N_BOARDS; i++)
+  for (guint i = 0; i < n; i++)
     {
       check_board (&boards[i]);
       board_clear (&boards[i]);
@@ -364,7 +367,8 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/esplash/library/concurrent/threads", test_threads);
-  g_test_add_func ("/esplash/library/concurrent/async", test_async);
+  g_test_add_data_func ("/esplash/library/concurrent/async", GUINT_TO_POINTER (N_BOARDS), test_async);
+  g_test_add_data_func ("/esplash/library/concurrent/async-16", GUINT_TO_POINTER (16), test_async);
   g_test_add_func ("/esplash/library/concurrent/cancel-one", test_cancel_one);
   g_test_add_func ("/esplash/library/run/twice", test_run_twice);
 
