@@ -164,7 +164,7 @@ gboolean cli_run_write      (CliContext *ctx, EsplashDevice *device,
 gboolean cli_run_verify     (CliContext *ctx, EsplashDevice *device,
                              GCancellable *cancellable, GError **error);
 
-/* write-flash --record (esplash-cli-write.c): the file can be appended to
+/* write-flash --record (esplash-cli-record.c): the file can be appended to
  * (checked before connecting); one record of the run just done, @error
  * being its failure (nullable). */
 gboolean cli_record_check  (CliContext *ctx, GError **error);
