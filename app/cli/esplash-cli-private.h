@@ -53,7 +53,7 @@ typedef struct _CliCommand CliCommand;
  * what the command prepared before connecting. */
 typedef struct {
   /* global options */
-  char      *port;
+  char     **ports;                    /* -p, repeated for several boards */
   char      *baud;
   char      *chip;
   char      *before;
@@ -71,6 +71,7 @@ typedef struct {
   char      *flash_freq;
   char      *flash_size;
   char      *record;                   /* write-flash --record FILE */
+  gboolean   all_ports;                /* write-flash --all-ports */
   /* firmware input options (write-flash) */
   gboolean   dry_run;
   gboolean   force;
@@ -189,6 +190,13 @@ gboolean cli_run_image_info     (CliContext *ctx, EsplashDevice *device,
 
 /* -p, else the only port that looks like an ESP board. */
 char    *cli_resolve_port (CliContext *ctx, GError **error);
+
+/* write-flash to several boards (esplash-cli-ports.c): -p given more than
+ * once, or --all-ports. Each board is flashed by a child esplash-cli with
+ * a single -p, its output lines prefixed with its port; returns the exit
+ * status (0 only if every board was flashed). */
+gboolean cli_ports_several (CliContext *ctx);
+int      cli_ports_run     (CliContext *ctx);
 
 /* monitor and write-flash --monitor (esplash-cli-monitor.c): the board's
  * output on stdout until Ctrl-] or a signal. */

@@ -106,7 +106,7 @@ cli_parse_size (const char  *text,
 static void
 context_clear (CliContext *ctx)
 {
-  g_free (ctx->port);
+  g_strfreev (ctx->ports);
   g_free (ctx->baud);
   g_free (ctx->chip);
   g_free (ctx->before);
@@ -192,8 +192,9 @@ build_option_context (CliContext       *ctx,
                       const CliCommand *command)
 {
   const GOptionEntry global_entries[] = {
-    { "port", 'p', 0, G_OPTION_ARG_STRING, &ctx->port,
-      "Serial port, socket://HOST:PORT or rfc2217://HOST:PORT (default: the only ESP-looking port)",
+    { "port", 'p', 0, G_OPTION_ARG_STRING_ARRAY, &ctx->ports,
+      "Serial port, socket://HOST:PORT or rfc2217://HOST:PORT (default: the only ESP-looking "
+      "port); write-flash: repeat to flash several boards at once",
       "PORT" },
     { "baud", 'b', 0, G_OPTION_ARG_STRING, &ctx->baud,
       "Baud rate after connecting (default 460800; syncing is always at 115200), or auto: "
@@ -255,6 +256,8 @@ build_option_context (CliContext       *ctx,
     { "record", 0, 0, G_OPTION_ARG_FILENAME, &ctx->record,
       "Append a line about this flash (time, port, chip, MAC, flash, SHA-256 of each image, "
       "result) to FILE: CSV if it ends in .csv, else JSON Lines", "FILE" },
+    { "all-ports", 0, 0, G_OPTION_ARG_NONE, &ctx->all_ports,
+      "Flash every port that looks like an ESP board, all at once", NULL },
     { NULL }
   };
   const GOptionEntry plan_entries[] = {
@@ -381,8 +384,8 @@ resolve_port (CliContext       *ctx,
 
   *info = NULL;
   *diagnose = FALSE;
-  if (ctx->port != NULL && ctx->port[0] != '\0')
-    return g_strdup (ctx->port);
+  if (ctx->ports != NULL && ctx->ports[0] != NULL && ctx->ports[0][0] != '\0')
+    return g_strdup (ctx->ports[0]);
 
   ports = esplash_port_list (error);
   if (ports == NULL)
@@ -743,6 +746,8 @@ run_main (CliContext *ctx,
   if (!cli_record_check (ctx, &error))
     return finish (ctx, g_steal_pointer (&error));
 
+  if (command->needs_device && !ctx->dry_run && cli_ports_several (ctx))
+    return cli_ports_run (ctx);
   if (command->needs_device && !ctx->dry_run)
     {
       gint64 start = g_get_monotonic_time ();
