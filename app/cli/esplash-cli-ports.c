@@ -1,5 +1,6 @@
-/* esplash-cli-ports.c: write-flash to several boards at once (-p given more
- * than once, or --all-ports).
+/* esplash-cli-ports.c: which ports a command uses — -p, else the only
+ * port that looks like an ESP board — and write-flash to several boards
+ * at once (-p given more than once, or --all-ports).
  *
  * The inputs are read and the plan checked once, by the caller's prepare
  * step; then each board is flashed by a child esplash-cli with the same
@@ -20,6 +21,71 @@
 #include <glib-unix.h>
 
 #include "esplash-cli-private.h"
+
+/* -p, else the only port that looks like an ESP board (its listing in
+ * @info). @diagnose says whether a failure is one to diagnose: a missing
+ * port is, a choice between several boards is the user's. */
+char *
+cli_resolve_port_info (CliContext       *ctx,
+                       EsplashPortInfo **info,
+                       gboolean         *diagnose,
+                       GError          **error)
+{
+  g_autoptr(GPtrArray) ports = NULL;
+  g_autoptr(GString) list = NULL;
+  const EsplashPortInfo *found = NULL;
+  guint n_found = 0;
+
+  *info = NULL;
+  *diagnose = FALSE;
+  if (ctx->ports != NULL && ctx->ports[0] != NULL && ctx->ports[0][0] != '\0')
+    return g_strdup (ctx->ports[0]);
+
+  ports = esplash_port_list (error);
+  if (ports == NULL)
+    {
+      g_prefix_error (error, "No --port given and the serial ports could not be listed: ");
+      return NULL;
+    }
+  list = g_string_new (NULL);
+  for (guint i = 0; i < ports->len; i++)
+    {
+      const EsplashPortInfo *p = g_ptr_array_index (ports, i);
+
+      g_string_append_printf (list, "%s%s%s%s%s", list->len > 0 ? ", " : "", p->path,
+                              p->friendly_name != NULL ? " (" : "",
+                              p->friendly_name != NULL ? p->friendly_name : "",
+                              p->friendly_name != NULL ? ")" : "");
+      if (p->looks_like_esp)
+        {
+          found = p;
+          n_found++;
+        }
+    }
+  if (n_found == 1)
+    {
+      cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Using port %s", found->path);
+      *info = esplash_port_info_copy (found);
+      return g_strdup (found->path);
+    }
+  *diagnose = n_found == 0;
+  g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NOT_FOUND,
+               "%s: pass the port with -p PORT (serial ports here: %s)",
+               n_found == 0 ? "No serial port that looks like an ESP board"
+                            : "Several serial ports look like ESP boards",
+               list->len > 0 ? list->str : "none");
+  return NULL;
+}
+
+char *
+cli_resolve_port (CliContext  *ctx,
+                  GError     **error)
+{
+  g_autoptr(EsplashPortInfo) info = NULL;
+  gboolean diagnose;
+
+  return cli_resolve_port_info (ctx, &info, &diagnose, error);
+}
 
 typedef struct _PortsRun PortsRun;
 

@@ -190,6 +190,11 @@ gboolean cli_run_image_info     (CliContext *ctx, EsplashDevice *device,
 
 /* -p, else the only port that looks like an ESP board. */
 char    *cli_resolve_port (CliContext *ctx, GError **error);
+/* The same with the port's listing (@info, nullable) and whether a failure
+ * is one to diagnose (no port at all is; several candidates are the user's
+ * choice), for the session (esplash-cli-ports.c). */
+char    *cli_resolve_port_info (CliContext *ctx, EsplashPortInfo **info,
+                                gboolean *diagnose, GError **error);
 
 /* write-flash to several boards (esplash-cli-ports.c): -p given more than
  * once, or --all-ports. Each board is flashed by a child esplash-cli with

@@ -368,71 +368,6 @@ resolve_globals (CliContext  *ctx,
   return TRUE;
 }
 
-/* -p, else the only port that looks like an ESP board (its listing in
- * @info). @diagnose says whether a failure is one to diagnose: a missing
- * port is, a choice between several boards is the user's. */
-static char *
-resolve_port (CliContext       *ctx,
-              EsplashPortInfo **info,
-              gboolean         *diagnose,
-              GError          **error)
-{
-  g_autoptr(GPtrArray) ports = NULL;
-  g_autoptr(GString) list = NULL;
-  const EsplashPortInfo *found = NULL;
-  guint n_found = 0;
-
-  *info = NULL;
-  *diagnose = FALSE;
-  if (ctx->ports != NULL && ctx->ports[0] != NULL && ctx->ports[0][0] != '\0')
-    return g_strdup (ctx->ports[0]);
-
-  ports = esplash_port_list (error);
-  if (ports == NULL)
-    {
-      g_prefix_error (error, "No --port given and the serial ports could not be listed: ");
-      return NULL;
-    }
-  list = g_string_new (NULL);
-  for (guint i = 0; i < ports->len; i++)
-    {
-      const EsplashPortInfo *p = g_ptr_array_index (ports, i);
-
-      g_string_append_printf (list, "%s%s%s%s%s", list->len > 0 ? ", " : "", p->path,
-                              p->friendly_name != NULL ? " (" : "",
-                              p->friendly_name != NULL ? p->friendly_name : "",
-                              p->friendly_name != NULL ? ")" : "");
-      if (p->looks_like_esp)
-        {
-          found = p;
-          n_found++;
-        }
-    }
-  if (n_found == 1)
-    {
-      cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Using port %s", found->path);
-      *info = esplash_port_info_copy (found);
-      return g_strdup (found->path);
-    }
-  *diagnose = n_found == 0;
-  g_set_error (error, ESPLASH_ERROR, ESPLASH_ERROR_NOT_FOUND,
-               "%s: pass the port with -p PORT (serial ports here: %s)",
-               n_found == 0 ? "No serial port that looks like an ESP board"
-                            : "Several serial ports look like ESP boards",
-               list->len > 0 ? list->str : "none");
-  return NULL;
-}
-
-char *
-cli_resolve_port (CliContext  *ctx,
-                  GError     **error)
-{
-  g_autoptr(EsplashPortInfo) info = NULL;
-  gboolean diagnose;
-
-  return resolve_port (ctx, &info, &diagnose, error);
-}
-
 /* The device session, on a worker thread. A failure is diagnosed before
  * the port closes, while the device still holds what it saw. */
 static gboolean
@@ -519,7 +454,7 @@ session_thread (GTask        *task,
   gboolean diagnose = FALSE;
   GError *error = NULL;
 
-  url = resolve_port (session->ctx, &info, &diagnose, &error);
+  url = cli_resolve_port_info (session->ctx, &info, &diagnose, &error);
   if (url == NULL && diagnose)
     session->ctx->diagnosis = cli_diagnose_failure (session->ctx, NULL, NULL, NULL, NULL, error,
                                                     cancellable);
