@@ -17,6 +17,8 @@
 #include <gelf.h>
 #include <glib/gstdio.h>
 
+#include "test-rm-rf.h"
+
 static const char *
 app_elf_path (void)
 {
@@ -161,29 +163,6 @@ make_tmp_dir (void)
 
   g_assert_no_error (error);
   return dir;
-}
-
-static void
-rm_rf (const char *path)
-{
-  GDir *d;
-  const char *name;
-
-  if (g_file_test (path, G_FILE_TEST_IS_SYMLINK) || !g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_unlink (path);
-      return;
-    }
-  d = g_dir_open (path, 0, NULL);
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      rm_rf (child);
-    }
-  if (d != NULL)
-    g_dir_close (d);
-  g_rmdir (path);
 }
 
 /* Writes @contents (NULL: a copy of the test ELF) to @dir/@rel. */
