@@ -134,7 +134,7 @@ new_board (gboolean         timing,
 static EsplashWindow *
 new_window (void)
 {
-  EsplashWindow *window = esplash_window_new (NULL);
+  EsplashWindow *window = esplash_window_new (NULL, NULL, NULL);
 
   gtk_window_present (GTK_WINDOW (window));
   /* Let it map and draw once, so stalls measured later are the flash's. */
@@ -249,7 +249,7 @@ test_flash (void)
   g_assert_cmpstr (findings, ==, "");
 
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
-  job = esplash_window_get_job (window);
+  job = esplash_flash_session_get_job (esplash_window_get_session (window));
   job_ref = g_object_ref (job);
   g_assert_nonnull (job);
   g_assert_true (esplash_window_is_busy (window));
@@ -281,7 +281,7 @@ test_flash (void)
     }
   /* Reset and run, the default: the board booted what was written. */
   g_assert_cmpint (esplash_sim_get_state (board), !=, ESPLASH_SIM_STATE_ROM_LOADER);
-  g_assert_true (esplash_transport_is_closed (esplash_window_get_last_transport (window)));
+  g_assert_true (esplash_transport_is_closed (esplash_flash_session_get_last_transport (esplash_window_get_session (window))));
   g_assert_true (action_enabled (window, "flash"));
 
   /* Automatic baud found the virtual line's limit (921600: 2 and 1.5 Mbaud
@@ -356,7 +356,7 @@ test_build_folder (void)
     }
   write_file (dir, "flasher_args.json", args);
 
-  esplash_window_set_virtual_board (window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   select_virtual_board (window);
   target = esplash_window_get_drop_target (window);
   g_value_init (&value, GDK_TYPE_FILE_LIST);
@@ -403,12 +403,12 @@ test_cancel (void)
   gint64 deadline, cancelled_at, took;
   EsplashJob *job;
 
-  esplash_window_set_virtual_board (window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   drop_images (window, big);
   select_virtual_board (window);
   set_offset (window, "one_mb.bin", 0x0);
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
-  job = esplash_window_get_job (window);
+  job = esplash_flash_session_get_job (esplash_window_get_session (window));
   g_assert_nonnull (job);
 
   /* Cancel in the middle of writing (a 1 MB write takes seconds at 921600). */
@@ -429,7 +429,7 @@ test_cancel (void)
   g_assert_cmpint (took, <, G_TIME_SPAN_SECOND);
 
   assert_result (window, "Flashing cancelled");
-  g_assert_true (esplash_transport_is_closed (esplash_window_get_last_transport (window)));
+  g_assert_true (esplash_transport_is_closed (esplash_flash_session_get_last_transport (esplash_window_get_session (window))));
   /* Usable again: the same flash can be started at once. */
   g_assert_true (action_enabled (window, "flash"));
   g_assert_true (action_enabled (window, "add-firmware"));
@@ -448,7 +448,7 @@ test_chip_stops_answering (void)
   g_autoptr(EsplashSim) board = new_board (FALSE, ESPLASH_SIM_FAULT_STALL, 40);
   EsplashWindow *window = new_window ();
 
-  esplash_window_set_virtual_board (window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   drop_images (window, big);
   select_virtual_board (window);
   set_offset (window, "one_mb.bin", 0x0);
@@ -456,7 +456,7 @@ test_chip_stops_answering (void)
   g_assert_true (wait_idle (window, 60));
 
   assert_result (window, "The board stopped answering");
-  g_assert_true (esplash_transport_is_closed (esplash_window_get_last_transport (window)));
+  g_assert_true (esplash_transport_is_closed (esplash_flash_session_get_last_transport (esplash_window_get_session (window))));
   g_assert_true (action_enabled (window, "flash"));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -471,12 +471,12 @@ test_unplugged (void)
   gint64 deadline;
   EsplashJob *job;
 
-  esplash_window_set_virtual_board (window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   drop_images (window, big);
   select_virtual_board (window);
   set_offset (window, "one_mb.bin", 0x0);
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
-  job = esplash_window_get_job (window);
+  job = esplash_flash_session_get_job (esplash_window_get_session (window));
 
   deadline = g_get_monotonic_time () + 30 * G_TIME_SPAN_SECOND;
   while (esplash_window_is_busy (window) && esplash_job_get_stage (job) != ESPLASH_STAGE_WRITING &&
@@ -505,7 +505,7 @@ test_chip_mismatch (void)
   g_autofree char *findings = NULL;
   GtkWindow *dialog;
 
-  esplash_window_set_virtual_board (window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   select_virtual_board (window);
   drop_images (window, other_chip);
   findings = row_findings (window, "bootloader_esp32c3.bin");
@@ -561,7 +561,7 @@ test_tools (void)
   guint resets;
 
   esplash_sim_load_flash (board, 0x1000, pattern);
-  esplash_window_set_virtual_board (window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   select_virtual_board (window);
   g_assert_true (action_enabled (window, "chip-info"));
 
@@ -577,8 +577,8 @@ test_tools (void)
   g_assert_nonnull (strstr (text, "Flash size: 4.0\u00a0MiB\n"));   /* GLib sizes use a no-break space */
   g_assert_nonnull (strstr (text, "Revision: v0.2\n"));
   gtk_window_destroy (dialog);
-  g_assert_nonnull (esplash_window_get_chip (window));
-  g_assert_cmpuint (esplash_window_get_chip (window)->flash_size, ==, 4 * 1024 * 1024);
+  g_assert_nonnull (esplash_flash_session_get_chip (esplash_window_get_session (window)));
+  g_assert_cmpuint (esplash_flash_session_get_chip (esplash_window_get_session (window))->flash_size, ==, 4 * 1024 * 1024);
 
   /* Back up the whole flash: its size is known from the description. */
   esplash_window_tools_backup (esplash_window_get_tools (window), backup, 0);

@@ -61,9 +61,9 @@ fixture_set_up (Fixture       *fixture,
   /* idf.py leaves build/PROJECT.elf beside build/PROJECT.bin */
   g_assert_true (g_file_copy (src, dst, G_FILE_COPY_NONE, NULL, NULL, NULL, NULL));
 
-  fixture->window = esplash_window_new (NULL);
+  fixture->window = esplash_window_new (NULL, NULL, NULL);
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), WIDTH, HEIGHT);
-  esplash_window_set_virtual_board (fixture->window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (fixture->window), board);
   fixture->board = board;
   esplash_port_chooser_set_preferred_port (esplash_window_get_port_chooser (fixture->window),
                                            ESPLASH_PORT_ITEM_VIRTUAL_ID);
@@ -286,7 +286,8 @@ test_flash_then_monitor (Fixture       *fixture,
     };
 
     g_assert_true (esplash_window_monitor_is_running (monitor));
-    esplash_troubleshoot_show (esplash_window_get_troubleshoot (window), &diagnosis);
+    esplash_troubleshoot_show (esplash_window_get_troubleshoot (window), esplash_window_get_session (window),
+                               &diagnosis);
     g_assert_false (esplash_window_monitor_is_running (monitor));
     esplash_troubleshoot_close (esplash_window_get_troubleshoot (window));
     g_action_group_change_action_state (G_ACTION_GROUP (window), "monitor", g_variant_new_boolean (TRUE));
@@ -310,7 +311,7 @@ test_reenumeration (Fixture       *fixture,
   EsplashWindowMonitor *monitor = esplash_window_get_monitor (window);
   EsplashMonitor *core;
 
-  esplash_window_set_virtual_board (window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   flash_build (fixture);
   g_assert_true (wait_for_text (window, "esplash-sim-app: running image", 20));
   core = esplash_window_monitor_get_monitor (monitor);
@@ -370,7 +371,7 @@ test_flood (Fixture       *fixture,
   gint64 until;
   guint probe;
 
-  esplash_window_set_virtual_board (window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   flash_build (fixture);
   esplash_monitor_view_set_baud (view, 2000000);
   g_assert_true (wait_for_text (window, "esplash-sim-app: running image", 20));

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <gtk/gtk.h>
 
+#include "esplash-application.h"
 #include "esplash-window-private.h"
 #include "test-gui-rig.h"
 
@@ -83,9 +84,9 @@ fixture_set_up (Fixture       *fixture,
   options.timing = TRUE;
   board = esplash_sim_new (&options);
 
-  fixture->window = esplash_window_new (NULL);
+  fixture->window = esplash_window_new (NULL, NULL, NULL);
   gtk_window_set_default_size (GTK_WINDOW (fixture->window), WIDTH, HEIGHT);
-  esplash_window_set_virtual_board (fixture->window, board);
+  esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (fixture->window), board);
   esplash_port_chooser_set_preferred_port (esplash_window_get_port_chooser (fixture->window),
                                            ESPLASH_PORT_ITEM_VIRTUAL_ID);
   gtk_window_present (GTK_WINDOW (fixture->window));
@@ -145,7 +146,7 @@ test_states (Fixture       *fixture,
   /* Mid-flash, with the log open. */
   esplash_log_pane_set_expanded (esplash_window_get_log_pane (window), TRUE);
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
-  job = esplash_window_get_job (window);
+  job = esplash_flash_session_get_job (esplash_window_get_session (window));
   g_assert_nonnull (job);
   deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;
   while (esplash_window_is_busy (window) &&
@@ -220,7 +221,7 @@ test_states (Fixture       *fixture,
     esplash_sim_load_flash (esplash_window_get_virtual_board (window), 0x10000, bytes);
   }
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
-  job = esplash_window_get_job (window);
+  job = esplash_flash_session_get_job (esplash_window_get_session (window));
   resumed_job = g_object_ref (job);
   region = 0;
   g_signal_connect (job, "stage", G_CALLBACK (stage_cb), &region);
@@ -245,7 +246,7 @@ test_states (Fixture       *fixture,
 
   /* The board vanishes while the app (the third file) is written again. */
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
-  job = esplash_window_get_job (window);
+  job = esplash_flash_session_get_job (esplash_window_get_session (window));
   region = 0;
   g_signal_connect (job, "stage", G_CALLBACK (stage_cb), &region);
   deadline = g_get_monotonic_time () + 60 * G_TIME_SPAN_SECOND;

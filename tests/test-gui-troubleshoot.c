@@ -73,7 +73,7 @@ new_window (EsplashChipFamily family,
             EsplashConsole    console,
             GBytes          **image)
 {
-  EsplashWindow *window = esplash_window_new (NULL);
+  EsplashWindow *window = esplash_window_new (NULL, NULL, NULL);
   EsplashPortChooser *chooser = esplash_window_get_port_chooser (window);
   EsplashSimOptions options;
   g_autoptr(GFile) file = NULL;
@@ -83,7 +83,7 @@ new_window (EsplashChipFamily family,
   options.console = console;
   options.boot_mode = ESPLASH_SIM_BOOT_FLASH;
   options.auto_reset_circuit = FALSE;
-  esplash_window_set_virtual_board_options (window, &options);
+  esplash_selected_board_set_virtual_board_options (esplash_window_get_selected_board (window), &options);
   gtk_window_present (GTK_WINDOW (window));
   wait_frames (3);
 
@@ -110,7 +110,7 @@ flash_and_fail (EsplashWindow *window,
 
   g_assert_false (action_enabled (window, "troubleshoot"));
   g_action_group_activate_action (G_ACTION_GROUP (window), "flash", NULL);
-  job = g_object_ref (esplash_window_get_job (window));
+  job = g_object_ref (esplash_flash_session_get_job (esplash_window_get_session (window)));
   g_assert_true (wait_until_idle (window, 60));
 
   diagnosis = esplash_job_dup_diagnosis (job);
@@ -231,7 +231,7 @@ test_manual_boot (void)
   g_signal_emit_by_name (page, "manual-boot");
   while (!esplash_window_is_busy (window))
     g_main_context_iteration (NULL, TRUE);
-  job = g_object_ref (esplash_window_get_job (window));
+  job = g_object_ref (esplash_flash_session_get_job (esplash_window_get_session (window)));
   g_assert_true (wait_until_idle (window, 20));
   g_assert_true (esplash_window_get_result (window, &title, &detail));
   if (g_strcmp0 (title, "Firmware flashed") != 0)
@@ -331,7 +331,7 @@ test_screenshot_esp32c3_usb (void)
   g_assert_nonnull (diagnosis);
   g_test_message ("diagnosis %s: %s", diagnosis->id, diagnosis->title);
 
-  esplash_troubleshoot_show (troubleshoot, diagnosis);
+  esplash_troubleshoot_show (troubleshoot, esplash_window_get_session (window), diagnosis);
   page = esplash_troubleshoot_get_page (troubleshoot);
   g_assert_nonnull (page);
   g_assert_cmpstr (esplash_troubleshoot_page_get_boot_label (page), ==, "BOOT (GPIO9)");

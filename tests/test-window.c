@@ -61,7 +61,7 @@ test_flash_virtual (void)
   char *contents;
   gsize len;
 
-  window = esplash_window_new (NULL);
+  window = esplash_window_new (NULL, NULL, NULL);
   gtk_window_present (GTK_WINDOW (window));
 
   /* Nothing to flash yet. */

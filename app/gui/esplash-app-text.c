@@ -270,3 +270,53 @@ flash_result_sentence (guint64 bytes,
     return g_strdup_printf (_("Wrote %s in %s (%s/s)."), size, duration, rate);
   }
 }
+
+static const char *
+title_msgid (const char *id)
+{
+  static const struct { const char *id; const char *title; } titles[] = {
+    { ESPLASH_DIAGNOSIS_PERMISSION_DENIED, N_("No permission to open the port") },
+    { ESPLASH_DIAGNOSIS_PORT_BUSY, N_("Another program is using the port") },
+    { ESPLASH_DIAGNOSIS_PORT_GONE, N_("The port disappeared") },
+    { ESPLASH_DIAGNOSIS_NO_PORT, N_("The port does not exist") },
+    { ESPLASH_DIAGNOSIS_SILENT_LINE, N_("No data from the chip") },
+    { ESPLASH_DIAGNOSIS_NORMAL_BOOT, N_("The chip started its firmware instead of download mode") },
+    { ESPLASH_DIAGNOSIS_INVALID_STRAPS, N_("The chip’s strap pins select neither flash nor download mode") },
+    { ESPLASH_DIAGNOSIS_NO_SYNC_REPLY, N_("The chip waits in download mode but does not answer") },
+    { ESPLASH_DIAGNOSIS_WRONG_BAUD, N_("The chip sends data Esplash cannot read at this baud rate") },
+    { ESPLASH_DIAGNOSIS_USB_REENUMERATING, N_("The board’s USB port restarted") },
+    { ESPLASH_DIAGNOSIS_SECURE_DOWNLOAD_MODE, N_("The chip is in Secure Download Mode") },
+    { ESPLASH_DIAGNOSIS_FLASH_NOT_CONNECTED, N_("The flash chip does not answer") },
+    { ESPLASH_DIAGNOSIS_STALL_MID_WRITE, N_("The chip stopped answering while writing") },
+    { ESPLASH_DIAGNOSIS_VERIFY_MISMATCH, N_("The flash does not hold what was written") },
+    { ESPLASH_DIAGNOSIS_APP_CRASH, N_("The firmware on the chip crashes") },
+    { ESPLASH_DIAGNOSIS_WRONG_CHIP, N_("This is not the chip that was selected") },
+    { ESPLASH_DIAGNOSIS_LINE_DAMAGED, N_("The chip’s replies arrive damaged") },
+    { ESPLASH_DIAGNOSIS_CHIP_RESET_MID_WRITE, N_("The chip was reset while writing") },
+    { ESPLASH_DIAGNOSIS_UNKNOWN, N_("The operation failed") },
+  };
+
+  for (guint i = 0; id != NULL && i < G_N_ELEMENTS (titles); i++)
+    if (g_str_equal (id, titles[i].id))
+      return titles[i].title;
+  return NULL;
+}
+
+const char *
+esplash_diagnosis_translated_title (const char *id)
+{
+  const char *msgid = title_msgid (id);
+
+  return msgid != NULL ? _(msgid) : NULL;
+}
+
+/* Untranslated, the core's own title says more (it names the chip or the
+ * port); gettext hands back the msgid itself then. */
+const char *
+esplash_diagnosis_title (const EsplashDiagnosis *diagnosis)
+{
+  const char *msgid = title_msgid (diagnosis->id);
+  const char *title = msgid != NULL ? _(msgid) : NULL;
+
+  return title != NULL && title != msgid ? title : diagnosis->title;
+}

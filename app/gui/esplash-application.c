@@ -119,7 +119,8 @@ get_window (EsplashApplication *self)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
-    window = GTK_WINDOW (esplash_window_new (self));
+    window = GTK_WINDOW (esplash_window_new (GTK_APPLICATION (self), self->settings,
+                                             esplash_application_get_stub_dir (self)));
   return ESPLASH_WINDOW (window);
 }
 

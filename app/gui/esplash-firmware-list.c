@@ -326,6 +326,22 @@ esplash_firmware_list_add_to_plan (EsplashFirmwareList *self,
 }
 
 void
+esplash_firmware_list_add_to_record (EsplashFirmwareList *self,
+                                     EsplashFlashRecord  *record)
+{
+  g_return_if_fail (ESPLASH_IS_FIRMWARE_LIST (self));
+
+  /* The same entries, in the same order, as esplash_firmware_list_add_to_plan(). */
+  for (guint i = 0; self->plan != NULL && i < esplash_flash_plan_get_n_entries (self->plan); i++)
+    {
+      EsplashPlanEntry *entry = esplash_flash_plan_get_entry (self->plan, i);
+
+      if (entry->enabled && entry->has_offset && entry->data != NULL)
+        esplash_flash_record_add_image (record, entry->offset, entry->data, entry->name);
+    }
+}
+
+void
 esplash_firmware_list_set_target (EsplashFirmwareList   *self,
                                   const EsplashChipInfo *chip,
                                   guint                  revision,

@@ -36,6 +36,9 @@ EsplashFlashPlan *esplash_firmware_list_get_plan (EsplashFirmwareList *self);
 guint     esplash_firmware_list_add_to_plan  (EsplashFirmwareList   *self,
                                               EsplashJobPlan        *plan,
                                               GPtrArray             *names);
+/* Adds the images add_to_plan() would write to @record (their SHA-256). */
+void      esplash_firmware_list_add_to_record (EsplashFirmwareList *self,
+                                               EsplashFlashRecord  *record);
 /* What the plan is made for and checked against; @chip nullable. */
 void      esplash_firmware_list_set_target   (EsplashFirmwareList   *self,
                                               const EsplashChipInfo *chip,

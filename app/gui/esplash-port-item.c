@@ -18,6 +18,7 @@ struct _EsplashPortItem
   gboolean  looks_like_esp;
   EsplashPortKind kind;
   char     *adapter_key;   /* "10c4:ea60:0001": the rate that worked is remembered under it */
+  char     *usb_serial;    /* nullable */
 };
 
 G_DEFINE_FINAL_TYPE (EsplashPortItem, esplash_port_item, G_TYPE_OBJECT)
@@ -39,6 +40,7 @@ esplash_port_item_finalize (GObject *object)
   g_free (self->id);
   g_free (self->title);
   g_free (self->adapter_key);
+  g_free (self->usb_serial);
 
   G_OBJECT_CLASS (esplash_port_item_parent_class)->finalize (object);
 }
@@ -112,6 +114,8 @@ esplash_port_item_new_for_port (const EsplashPortInfo *info)
   self->looks_like_esp = info->looks_like_esp;
   self->kind = info->kind;
   self->adapter_key = esplash_port_info_dup_adapter_key (info);
+  if (info->serial != NULL && *info->serial != '\0')
+    self->usb_serial = g_strdup (info->serial);
   return self;
 }
 
@@ -126,6 +130,27 @@ esplash_port_item_new_virtual (void)
   self->is_virtual = TRUE;
   self->adapter_key = g_strdup (ESPLASH_PORT_ITEM_VIRTUAL_ID);
   return self;
+}
+
+EsplashPortItem *
+esplash_port_item_new_virtual_board (const char *id,
+                                     const char *title)
+{
+  EsplashPortItem *self = g_object_new (ESPLASH_TYPE_PORT_ITEM, NULL);
+
+  self->id = g_strdup (id);
+  self->title = g_strdup (title);
+  self->is_virtual = TRUE;
+  self->adapter_key = g_strdup (id);
+  return self;
+}
+
+const char *
+esplash_port_item_get_usb_serial (EsplashPortItem *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_PORT_ITEM (self), NULL);
+
+  return self->usb_serial;
 }
 
 const char *

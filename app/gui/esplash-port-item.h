@@ -20,6 +20,9 @@ G_DECLARE_FINAL_TYPE (EsplashPortItem, esplash_port_item, ESPLASH, PORT_ITEM, GO
 
 EsplashPortItem *esplash_port_item_new_for_port (const EsplashPortInfo *info);
 EsplashPortItem *esplash_port_item_new_virtual  (void);
+/* Another simulated board (production mode's), with its own @id. */
+EsplashPortItem *esplash_port_item_new_virtual_board (const char *id,
+                                                      const char *title);
 
 /* The device path, or ESPLASH_PORT_ITEM_VIRTUAL_ID. */
 const char *esplash_port_item_get_id            (EsplashPortItem *self);
@@ -27,6 +30,8 @@ const char *esplash_port_item_get_id            (EsplashPortItem *self);
 const char *esplash_port_item_get_title         (EsplashPortItem *self);
 gboolean    esplash_port_item_is_virtual        (EsplashPortItem *self);
 const char *esplash_port_item_get_adapter_key   (EsplashPortItem *self);
+/* The USB adapter's serial number, %NULL when it has none. */
+const char *esplash_port_item_get_usb_serial    (EsplashPortItem *self);
 gboolean    esplash_port_item_looks_like_esp    (EsplashPortItem *self);
 /* ESPLASH_PORT_KIND_OTHER for the virtual board. */
 EsplashPortKind esplash_port_item_get_kind      (EsplashPortItem *self);

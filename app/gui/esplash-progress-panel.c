@@ -183,3 +183,11 @@ esplash_progress_panel_get_fraction (EsplashProgressPanel *self)
 
   return gtk_progress_bar_get_fraction (self->progress_bar);
 }
+
+EsplashJob *
+esplash_progress_panel_get_job (EsplashProgressPanel *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_PROGRESS_PANEL (self), NULL);
+
+  return self->job;
+}

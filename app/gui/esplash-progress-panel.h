@@ -20,6 +20,8 @@ void  esplash_progress_panel_set_job (EsplashProgressPanel *self,
                                       const char * const   *region_names);
 
 /* What the bar shows, 0…1. */
+/* (transfer none) (nullable) */
+EsplashJob *esplash_progress_panel_get_job (EsplashProgressPanel *self);
 gdouble esplash_progress_panel_get_fraction (EsplashProgressPanel *self);
 
 G_END_DECLS

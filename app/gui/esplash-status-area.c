@@ -22,6 +22,8 @@ struct _EsplashStatusArea
   GtkLabel             *result_hint;
   GtkLabel             *result_detail;
   GtkWidget            *troubleshoot_button;
+
+  EsplashFlashSession  *session;      /* followed; nullable */
 };
 
 G_DEFINE_FINAL_TYPE (EsplashStatusArea, esplash_status_area, GTK_TYPE_WIDGET)
@@ -77,9 +79,10 @@ esplash_status_area_show_result (EsplashStatusArea *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->result_detail), "dim-label");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->result_detail), "dim-label");
-  /* Offered once a diagnosis can be made (the action is enabled then). */
+  /* Offered once a diagnosis was made. */
   gtk_widget_set_visible (self->troubleshoot_button,
-                          g_str_equal (kind, "error") && gtk_widget_get_sensitive (self->troubleshoot_button));
+                          g_str_equal (kind, "error") && self->session != NULL &&
+                          esplash_flash_session_get_diagnosis (self->session) != NULL);
   gtk_widget_set_visible (self->result_box, TRUE);
   update_visible (self);
 }
@@ -107,6 +110,46 @@ esplash_status_area_get_fraction (EsplashStatusArea *self)
 }
 
 static void
+session_job_cb (EsplashStatusArea *self)
+{
+  EsplashJob *job = esplash_flash_session_get_job (self->session);
+
+  /* notify::job also says Cancel was pressed: the panel keeps following. */
+  if (job != esplash_progress_panel_get_job (self->progress_panel))
+    esplash_status_area_set_job (self, job, esplash_flash_session_get_region_names (self->session));
+}
+
+static void
+session_result_cb (EsplashStatusArea *self)
+{
+  const char *kind, *title, *hint, *detail;
+
+  if (esplash_flash_session_get_result (self->session, &kind, &title, &hint, &detail))
+    esplash_status_area_show_result (self, kind, title, hint, detail);
+}
+
+void
+esplash_status_area_set_session (EsplashStatusArea   *self,
+                                 EsplashFlashSession *session)
+{
+  g_return_if_fail (ESPLASH_IS_STATUS_AREA (self));
+
+  if (self->session == session)
+    return;
+  if (self->session != NULL)
+    g_signal_handlers_disconnect_by_data (self->session, self);
+  g_set_object (&self->session, session);
+  gtk_widget_set_visible (self->result_box, FALSE);
+  esplash_status_area_set_job (self, NULL, NULL);
+  if (session == NULL)
+    return;
+  g_signal_connect_object (session, "notify::job", G_CALLBACK (session_job_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "notify::result", G_CALLBACK (session_result_cb), self,
+                           G_CONNECT_SWAPPED);
+  session_job_cb (self);
+}
+
+static void
 dismiss_cb (EsplashStatusArea *self)
 {
   gtk_widget_set_visible (self->result_box, FALSE);
@@ -116,6 +159,7 @@ dismiss_cb (EsplashStatusArea *self)
 static void
 esplash_status_area_dispose (GObject *object)
 {
+  esplash_status_area_set_session (ESPLASH_STATUS_AREA (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), ESPLASH_TYPE_STATUS_AREA);
 
   G_OBJECT_CLASS (esplash_status_area_parent_class)->dispose (object);

@@ -8,12 +8,16 @@
 
 #include <gtk/gtk.h>
 #include "esplash.h"
+#include "esplash-flash-session.h"
 
 G_BEGIN_DECLS
 
 #define ESPLASH_TYPE_STATUS_AREA (esplash_status_area_get_type ())
 G_DECLARE_FINAL_TYPE (EsplashStatusArea, esplash_status_area, ESPLASH, STATUS_AREA, GtkWidget)
 
+/* Follows @session (nullable): its job's progress, then its result. */
+void     esplash_status_area_set_session  (EsplashStatusArea   *self,
+                                           EsplashFlashSession *session);
 /* Follows @job's progress (hiding the last result); %NULL hides it.
  * @region_names: see esplash_progress_panel_set_job(). */
 void     esplash_status_area_set_job      (EsplashStatusArea  *self,

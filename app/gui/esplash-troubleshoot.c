@@ -17,9 +17,7 @@
 #include "esplash-sim-transport.h"
 
 #include "esplash-app-text.h"
-#include "esplash-status-area.h"
 #include "esplash-troubleshoot.h"
-#include "esplash-window-private.h"
 
 #define PROBE_INTERVAL_MS 300
 #define LISTEN_MS 100
@@ -28,12 +26,11 @@ struct _EsplashTroubleshoot
 {
   GObject           parent_instance;
 
-  EsplashWindow    *window;          /* owns us */
-  EsplashDiagnosis *diagnosis;       /* of the last failed job; nullable */
-  EsplashChipFamily virtual_family;
-  EsplashConsole    virtual_console;
+  GtkWindow        *parent;          /* owns us */
 
   /* While the page is open */
+  EsplashFlashSession *session;      /* the board watched */
+  EsplashDiagnosis *diagnosis;       /* what the page shows */
   GtkWindow        *dialog;
   EsplashTroubleshootPage *page;
   GCancellable     *cancellable;     /* of the running probe */
@@ -45,103 +42,12 @@ struct _EsplashTroubleshoot
 
 G_DEFINE_FINAL_TYPE (EsplashTroubleshoot, esplash_troubleshoot, G_TYPE_OBJECT)
 
-static const char *
-title_msgid (const char *id)
-{
-  static const struct { const char *id; const char *title; } titles[] = {
-    { ESPLASH_DIAGNOSIS_PERMISSION_DENIED, N_("No permission to open the port") },
-    { ESPLASH_DIAGNOSIS_PORT_BUSY, N_("Another program is using the port") },
-    { ESPLASH_DIAGNOSIS_PORT_GONE, N_("The port disappeared") },
-    { ESPLASH_DIAGNOSIS_NO_PORT, N_("The port does not exist") },
-    { ESPLASH_DIAGNOSIS_SILENT_LINE, N_("No data from the chip") },
-    { ESPLASH_DIAGNOSIS_NORMAL_BOOT, N_("The chip started its firmware instead of download mode") },
-    { ESPLASH_DIAGNOSIS_INVALID_STRAPS, N_("The chip’s strap pins select neither flash nor download mode") },
-    { ESPLASH_DIAGNOSIS_NO_SYNC_REPLY, N_("The chip waits in download mode but does not answer") },
-    { ESPLASH_DIAGNOSIS_WRONG_BAUD, N_("The chip sends data Esplash cannot read at this baud rate") },
-    { ESPLASH_DIAGNOSIS_USB_REENUMERATING, N_("The board’s USB port restarted") },
-    { ESPLASH_DIAGNOSIS_SECURE_DOWNLOAD_MODE, N_("The chip is in Secure Download Mode") },
-    { ESPLASH_DIAGNOSIS_FLASH_NOT_CONNECTED, N_("The flash chip does not answer") },
-    { ESPLASH_DIAGNOSIS_STALL_MID_WRITE, N_("The chip stopped answering while writing") },
-    { ESPLASH_DIAGNOSIS_VERIFY_MISMATCH, N_("The flash does not hold what was written") },
-    { ESPLASH_DIAGNOSIS_APP_CRASH, N_("The firmware on the chip crashes") },
-    { ESPLASH_DIAGNOSIS_WRONG_CHIP, N_("This is not the chip that was selected") },
-    { ESPLASH_DIAGNOSIS_LINE_DAMAGED, N_("The chip’s replies arrive damaged") },
-    { ESPLASH_DIAGNOSIS_CHIP_RESET_MID_WRITE, N_("The chip was reset while writing") },
-    { ESPLASH_DIAGNOSIS_UNKNOWN, N_("The operation failed") },
-  };
+enum {
+  SIGNAL_WATCHING,
+  N_SIGNALS
+};
 
-  for (guint i = 0; id != NULL && i < G_N_ELEMENTS (titles); i++)
-    if (g_str_equal (id, titles[i].id))
-      return titles[i].title;
-  return NULL;
-}
-
-const char *
-esplash_diagnosis_translated_title (const char *id)
-{
-  const char *msgid = title_msgid (id);
-
-  return msgid != NULL ? _(msgid) : NULL;
-}
-
-/* Untranslated, the core's own title says more (it names the chip or the
- * port); gettext hands back the msgid itself then. */
-static const char *
-title_of (const EsplashDiagnosis *diagnosis)
-{
-  const char *msgid = title_msgid (diagnosis->id);
-  const char *title = msgid != NULL ? _(msgid) : NULL;
-
-  return title != NULL && title != msgid ? title : diagnosis->title;
-}
-
-/* ---- the status area --------------------------------------------------- */
-
-static void
-set_enabled (EsplashTroubleshoot *self,
-             gboolean             enabled)
-{
-  GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->window), "troubleshoot");
-
-  g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
-}
-
-void
-esplash_troubleshoot_job_started (EsplashTroubleshoot *self)
-{
-  g_return_if_fail (ESPLASH_IS_TROUBLESHOOT (self));
-
-  g_clear_pointer (&self->diagnosis, esplash_diagnosis_free);
-  set_enabled (self, FALSE);
-}
-
-void
-esplash_troubleshoot_job_failed (EsplashTroubleshoot *self,
-                                 EsplashJob          *job,
-                                 const GError        *error)
-{
-  EsplashJobAction action = esplash_job_plan_get_action (esplash_job_get_plan (job));
-  EsplashStatusArea *status = esplash_window_get_status_area (self->window);
-
-  g_return_if_fail (ESPLASH_IS_TROUBLESHOOT (self));
-
-  g_clear_pointer (&self->diagnosis, esplash_diagnosis_free);
-  self->diagnosis = esplash_job_dup_diagnosis (job);
-  esplash_window_log (self->window, ESPLASH_LOG_ERROR, error->message);
-  if (self->diagnosis == NULL)
-    {
-      esplash_status_area_show_result (status, "error", esplash_error_title (error, action),
-                                       esplash_error_hint (error), error->message);
-      return;
-    }
-  /* What happened, then why (translated), then the core's English account. */
-  set_enabled (self, TRUE);
-  esplash_status_area_show_result (status, "error", esplash_error_title (error, action),
-                                   title_of (self->diagnosis),
-                                   self->diagnosis->explanation != NULL ? self->diagnosis->explanation
-                                                                        : self->diagnosis->title);
-  esplash_window_log (self->window, ESPLASH_LOG_INFO, self->diagnosis->title);
-}
+static guint signals[N_SIGNALS];
 
 /* ---- probing ----------------------------------------------------------- */
 
@@ -239,11 +145,12 @@ static void
 resume (EsplashTroubleshoot *self,
         EsplashBefore        before)
 {
-  EsplashWindow *window = self->window;
+  g_autoptr(EsplashFlashSession) session = g_object_ref (self->session);
 
   esplash_troubleshoot_close (self);
-  if (!esplash_window_resume (window, before))
-    esplash_window_log (window, ESPLASH_LOG_WARNING, _("The interrupted job cannot be resumed; start it again."));
+  if (!esplash_flash_session_resume (session, before))
+    esplash_flash_session_log (session, ESPLASH_LOG_WARNING,
+                               _("The interrupted job cannot be resumed; start it again."));
 }
 
 static EsplashBefore
@@ -277,7 +184,7 @@ probe_done_cb (GObject      *source,
   esplash_troubleshoot_page_set_observation (self->page, seen);
   if (seen->sync_reply)
     {
-      esplash_window_log (self->window, ESPLASH_LOG_INFO, _("The chip answers; continuing."));
+      esplash_flash_session_log (self->session, ESPLASH_LOG_INFO, _("The chip answers; continuing."));
       resume (self, before);
       return;
     }
@@ -293,24 +200,18 @@ probe_done_cb (GObject      *source,
 static void
 start_probe (EsplashTroubleshoot *self)
 {
-  EsplashPortItem *port = esplash_port_chooser_get_selected (esplash_window_get_port_chooser (self->window));
+  EsplashSim *sim;
   g_autoptr(GTask) task = NULL;
   Probe *probe;
 
-  if (port == NULL || self->page == NULL)
+  if (self->page == NULL)
     return;
   probe = g_new0 (Probe, 1);
-  if (esplash_port_item_is_virtual (port))
-    {
-      if (esplash_window_get_virtual_board (self->window) == NULL)
-        {
-          probe_free (probe);
-          return;
-        }
-      probe->sim = g_object_ref (esplash_window_get_virtual_board (self->window));
-    }
+  sim = esplash_flash_session_get_sim (self->session);
+  if (sim != NULL)
+    probe->sim = g_object_ref (sim);
   else
-    probe->url = g_strdup (esplash_port_item_get_id (port));
+    probe->url = g_strdup (esplash_port_item_get_id (esplash_flash_session_get_port (self->session)));
   probe->before = probe_before (self);
   probe->chip = self->diagnosis->chip;
 
@@ -370,6 +271,8 @@ esplash_troubleshoot_close (EsplashTroubleshoot *self)
   g_clear_object (&self->cancellable);
   self->page = NULL;
   self->dialog = NULL;
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->diagnosis, esplash_diagnosis_free);
   if (dialog != NULL)
     {
       g_signal_handlers_disconnect_by_data (dialog, self);
@@ -377,51 +280,44 @@ esplash_troubleshoot_close (EsplashTroubleshoot *self)
     }
 }
 
-static gboolean
-native_usb (EsplashTroubleshoot *self)
-{
-  EsplashPortItem *port = esplash_port_chooser_get_selected (esplash_window_get_port_chooser (self->window));
-
-  if (port == NULL)
-    return FALSE;
-  if (esplash_port_item_is_virtual (port))
-    return self->virtual_console != ESPLASH_CONSOLE_UART;
-  return esplash_port_item_get_kind (port) == ESPLASH_PORT_KIND_ESPRESSIF_USB;
-}
-
 void
 esplash_troubleshoot_show (EsplashTroubleshoot    *self,
+                           EsplashFlashSession    *session,
                            const EsplashDiagnosis *diagnosis)
 {
   GtkWidget *header;
+  g_autoptr(EsplashDiagnosis) copy = NULL;
 
   g_return_if_fail (ESPLASH_IS_TROUBLESHOOT (self));
-  g_return_if_fail (diagnosis != NULL);
+  g_return_if_fail (ESPLASH_IS_FLASH_SESSION (session));
 
-  if (self->diagnosis != diagnosis)
-    {
-      g_clear_pointer (&self->diagnosis, esplash_diagnosis_free);
-      self->diagnosis = esplash_diagnosis_copy (diagnosis);
-    }
+  if (diagnosis == NULL)
+    diagnosis = esplash_flash_session_get_diagnosis (session);
+  g_return_if_fail (diagnosis != NULL);
+  copy = esplash_diagnosis_copy (diagnosis);   /* may be the page's own */
+
   esplash_troubleshoot_close (self);
-  /* The page watches the port: the serial monitor lets go of it. */
-  esplash_window_monitor_release (esplash_window_get_monitor (self->window));
+  self->session = g_object_ref (session);
+  self->diagnosis = g_steal_pointer (&copy);
+  /* The page watches the port: whoever reads it lets go. */
+  g_signal_emit (self, signals[SIGNAL_WATCHING], 0, session);
   self->manual = FALSE;
   self->n_probes = 0;
   self->cancellable = g_cancellable_new ();
 
   self->dialog = GTK_WINDOW (gtk_window_new ());
   gtk_window_set_title (self->dialog, _("Help Me Fix This"));
-  gtk_window_set_transient_for (self->dialog, GTK_WINDOW (self->window));
+  gtk_window_set_transient_for (self->dialog, self->parent);
   gtk_window_set_modal (self->dialog, TRUE);
   gtk_window_set_destroy_with_parent (self->dialog, TRUE);
   gtk_window_set_default_size (self->dialog, 860, 700);
   header = gtk_header_bar_new ();
   gtk_window_set_titlebar (self->dialog, header);
   self->page = ESPLASH_TROUBLESHOOT_PAGE (esplash_troubleshoot_page_new ());
-  esplash_troubleshoot_page_set_diagnosis (self->page, self->diagnosis, title_of (self->diagnosis),
+  esplash_troubleshoot_page_set_diagnosis (self->page, self->diagnosis,
+                                           esplash_diagnosis_title (self->diagnosis),
                                            esplash_chip_get (self->diagnosis->chip),
-                                           native_usb (self));
+                                           esplash_flash_session_is_native_usb (session));
   esplash_troubleshoot_page_set_status (self->page, _("Watching the port…"));
   gtk_window_set_child (self->dialog, GTK_WIDGET (self->page));
   g_signal_connect_object (self->page, "manual-boot", G_CALLBACK (manual_boot_cb), self, G_CONNECT_SWAPPED);
@@ -431,27 +327,19 @@ esplash_troubleshoot_show (EsplashTroubleshoot    *self,
 }
 
 void
-esplash_troubleshoot_open (EsplashTroubleshoot *self)
+esplash_troubleshoot_open (EsplashTroubleshoot *self,
+                           EsplashFlashSession *session)
 {
   g_return_if_fail (ESPLASH_IS_TROUBLESHOOT (self));
 
-  if (self->diagnosis != NULL && !esplash_window_is_busy (self->window))
-    esplash_troubleshoot_show (self, self->diagnosis);
+  if (esplash_flash_session_get_diagnosis (session) != NULL && !esplash_flash_session_is_busy (session))
+    esplash_troubleshoot_show (self, session, NULL);
 }
 
-void
-esplash_troubleshoot_set_virtual_board (EsplashTroubleshoot *self,
-                                        EsplashChipFamily    family,
-                                        EsplashConsole       console)
+EsplashFlashSession *
+esplash_troubleshoot_get_session (EsplashTroubleshoot *self)
 {
-  self->virtual_family = family;
-  self->virtual_console = console;
-}
-
-EsplashChipFamily
-esplash_troubleshoot_get_virtual_family (EsplashTroubleshoot *self)
-{
-  return self->virtual_family;
+  return self->session;
 }
 
 EsplashTroubleshootPage *
@@ -483,35 +371,27 @@ esplash_troubleshoot_dispose (GObject *object)
 }
 
 static void
-esplash_troubleshoot_finalize (GObject *object)
-{
-  EsplashTroubleshoot *self = ESPLASH_TROUBLESHOOT (object);
-
-  g_clear_pointer (&self->diagnosis, esplash_diagnosis_free);
-
-  G_OBJECT_CLASS (esplash_troubleshoot_parent_class)->finalize (object);
-}
-
-static void
 esplash_troubleshoot_class_init (EsplashTroubleshootClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = esplash_troubleshoot_dispose;
-  object_class->finalize = esplash_troubleshoot_finalize;
+
+  signals[SIGNAL_WATCHING] = g_signal_new ("watching", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                           0, NULL, NULL, NULL, G_TYPE_NONE, 1,
+                                           ESPLASH_TYPE_FLASH_SESSION);
 }
 
 static void
 esplash_troubleshoot_init (EsplashTroubleshoot *self)
 {
-  self->virtual_family = ESPLASH_CHIP_ESP32S3;   /* ensure_virtual_board()'s */
 }
 
 EsplashTroubleshoot *
-esplash_troubleshoot_new (EsplashWindow *window)
+esplash_troubleshoot_new (GtkWindow *parent)
 {
   EsplashTroubleshoot *self = g_object_new (ESPLASH_TYPE_TROUBLESHOOT, NULL);
 
-  self->window = window;
+  self->parent = parent;
   return self;
 }

@@ -1,45 +1,38 @@
-/* esplash-troubleshoot.h: "Help Me Fix This" for the main window — shows a
- * failed job's diagnosis in the status area, opens the guided page, keeps
- * watching the port while it is open (a probe every 300 ms on a worker
- * thread) and resumes the interrupted job as soon as the chip answers.
+/* esplash-troubleshoot.h: "Help Me Fix This" for one board's session —
+ * opens the guided page for its failure, keeps watching its port while
+ * the page is open (a probe every 300 ms on a worker thread) and resumes
+ * the session's interrupted job as soon as the chip answers.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 #pragma once
 
+#include "esplash-flash-session.h"
 #include "esplash-troubleshoot-page.h"
-#include "esplash-window.h"
 
 G_BEGIN_DECLS
 
 #define ESPLASH_TYPE_TROUBLESHOOT (esplash_troubleshoot_get_type ())
 G_DECLARE_FINAL_TYPE (EsplashTroubleshoot, esplash_troubleshoot, ESPLASH, TROUBLESHOOT, GObject)
 
-/* @window must outlive the returned object. */
-EsplashTroubleshoot *esplash_troubleshoot_new         (EsplashWindow       *window);
-/* A new job starts: the last diagnosis no longer applies. */
-void                 esplash_troubleshoot_job_started (EsplashTroubleshoot *self);
-/* Shows @error with @job's diagnosis and enables win.troubleshoot. */
-void                 esplash_troubleshoot_job_failed  (EsplashTroubleshoot *self,
-                                                       EsplashJob          *job,
-                                                       const GError        *error);
-/* Opens the guided page for the last diagnosis (win.troubleshoot). */
-void                 esplash_troubleshoot_open        (EsplashTroubleshoot *self);
-/* Opens the guided page for @diagnosis (screenshots, tests). */
-void                 esplash_troubleshoot_show        (EsplashTroubleshoot    *self,
-                                                       const EsplashDiagnosis *diagnosis);
+/* The page is modal to @parent, which must outlive the returned object. */
+EsplashTroubleshoot *esplash_troubleshoot_new   (GtkWindow           *parent);
+/* Opens the guided page for @session's last failure, unless it is busy. */
+void                 esplash_troubleshoot_open  (EsplashTroubleshoot *self,
+                                                 EsplashFlashSession *session);
+/* Opens the guided page for @diagnosis (nullable: @session's) and
+ * watches @session's port (screenshots, tests). */
+void                 esplash_troubleshoot_show  (EsplashTroubleshoot    *self,
+                                                 EsplashFlashSession    *session,
+                                                 const EsplashDiagnosis *diagnosis);
 /* Stops watching and closes the page. */
-void                 esplash_troubleshoot_close       (EsplashTroubleshoot *self);
-/* What the virtual board is and how it is wired (drawn as native USB
- * unless UART); an ESP32-S3 on a UART bridge until set. */
-void                 esplash_troubleshoot_set_virtual_board (EsplashTroubleshoot *self,
-                                                             EsplashChipFamily    family,
-                                                             EsplashConsole       console);
-EsplashChipFamily    esplash_troubleshoot_get_virtual_family (EsplashTroubleshoot *self);
+void                 esplash_troubleshoot_close (EsplashTroubleshoot *self);
 
-/* The translated title for a diagnosis id, %NULL for an unknown id. */
-const char          *esplash_diagnosis_translated_title (const char *id);
+/* Signals: "watching" (session) — the page opens and probes @session's
+ * port: whoever reads it (the serial monitor) lets go. */
 
+/* (nullable) the board watched */
+EsplashFlashSession *esplash_troubleshoot_get_session (EsplashTroubleshoot *self);
 /* For tests: the open page and its window, %NULL when closed. */
 EsplashTroubleshootPage *esplash_troubleshoot_get_page   (EsplashTroubleshoot *self);
 GtkWindow               *esplash_troubleshoot_get_dialog (EsplashTroubleshoot *self);

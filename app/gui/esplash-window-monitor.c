@@ -13,7 +13,6 @@
 
 #include "esplash-sim-transport.h"
 #include "esplash-window-monitor.h"
-#include "esplash-window-private.h"
 
 /* The monitor's height when it opens (at most 55 % of the room), and the
  * least it keeps when the user drags the divider: toolbar, a few lines of
@@ -25,7 +24,7 @@ struct _EsplashWindowMonitor
 {
   GObject parent_instance;
 
-  EsplashWindow        *window;
+  EsplashFlashSession  *session;     /* the board monitored; nullable */
   GtkPaned             *paned;
   GSimpleAction        *action;      /* win.monitor: the view shown */
   EsplashMonitorView   *view;
@@ -181,19 +180,18 @@ static gboolean
 start (EsplashWindowMonitor *self,
        gboolean              reset)
 {
-  EsplashPortItem *port = esplash_port_chooser_get_selected (esplash_window_get_port_chooser (self->window));
   g_autoptr(EsplashMonitor) monitor = NULL;
   g_autoptr(EsplashTransport) transport = NULL;
   g_autoptr(GError) error = NULL;
 
   stop (self);
-  if (port == NULL)
+  if (self->session == NULL)
     return FALSE;
   /* The virtual board is reached in-process; a fresh line to it. */
-  if (esplash_port_item_is_virtual (port))
-    transport = esplash_sim_transport_new (esplash_window_ensure_virtual_board (self->window));
+  if (esplash_flash_session_get_sim (self->session) != NULL)
+    transport = esplash_sim_transport_new (esplash_flash_session_get_sim (self->session));
   monitor = transport != NULL ? esplash_monitor_new_for_transport (transport)
-                              : esplash_monitor_new (esplash_port_item_get_id (port));
+                              : esplash_monitor_new (esplash_port_item_get_id (esplash_flash_session_get_port (self->session)));
   esplash_monitor_set_baud (monitor, esplash_monitor_view_get_baud (self->view));
   esplash_monitor_set_elf (monitor, self->elf);
   g_signal_connect_object (monitor, "output", G_CALLBACK (output_cb), self, 0);
@@ -238,22 +236,21 @@ monitor_change_state (GSimpleAction *action,
 }
 
 EsplashWindowMonitor *
-esplash_window_monitor_new (EsplashWindow      *window,
+esplash_window_monitor_new (GActionMap         *actions,
                             EsplashMonitorView *view,
                             GtkPaned           *paned)
 {
   EsplashWindowMonitor *self;
 
-  g_return_val_if_fail (ESPLASH_IS_WINDOW (window), NULL);
+  g_return_val_if_fail (G_IS_ACTION_MAP (actions), NULL);
   g_return_val_if_fail (ESPLASH_IS_MONITOR_VIEW (view), NULL);
 
   self = g_object_new (ESPLASH_TYPE_WINDOW_MONITOR, NULL);
-  self->window = window;
   self->view = view;
   self->paned = paned;
   self->action = g_simple_action_new_stateful ("monitor", NULL, g_variant_new_boolean (FALSE));
   g_signal_connect (self->action, "change-state", G_CALLBACK (monitor_change_state), self);
-  g_action_map_add_action (G_ACTION_MAP (window), G_ACTION (self->action));
+  g_action_map_add_action (actions, G_ACTION (self->action));
   g_signal_connect_object (view, "send-line", G_CALLBACK (send_line_cb), self, 0);
   g_signal_connect_object (view, "notify::baud", G_CALLBACK (baud_cb), self, 0);
   g_signal_connect_object (view, "reset-requested", G_CALLBACK (reset_cb), self, 0);
@@ -288,7 +285,8 @@ esplash_window_monitor_release (EsplashWindowMonitor *self)
 void
 esplash_window_monitor_job_done (EsplashWindowMonitor *self,
                                  gboolean              ok,
-                                 gboolean              flashed)
+                                 gboolean              flashed,
+                                 const char           *elf)
 {
   gboolean on;
 
@@ -303,17 +301,27 @@ esplash_window_monitor_job_done (EsplashWindowMonitor *self,
     }
   else if (flashed)
     {
-      {
-        g_autofree char *elf = esplash_firmware_list_find_elf (esplash_window_get_firmware_list (self->window));
-
-        if (elf != NULL)
-          esplash_window_monitor_set_elf_path (self, elf);
-      }
+      if (elf != NULL)
+        esplash_window_monitor_set_elf_path (self, elf);
       show (self, TRUE);
       /* The app's start was printed while nobody read: show it again. */
       start (self, TRUE);
     }
   else if (on)
+    start (self, FALSE);
+}
+
+void
+esplash_window_monitor_set_session (EsplashWindowMonitor *self,
+                                    EsplashFlashSession  *session)
+{
+  g_return_if_fail (ESPLASH_IS_WINDOW_MONITOR (self));
+
+  if (self->session == session)
+    return;
+  /* Another board: a running monitor moves to it. */
+  g_set_object (&self->session, session);
+  if (self->monitor != NULL)
     start (self, FALSE);
 }
 
@@ -397,6 +405,7 @@ esplash_window_monitor_dispose (GObject *object)
   EsplashWindowMonitor *self = ESPLASH_WINDOW_MONITOR (object);
 
   stop (self);
+  g_clear_object (&self->session);
   g_clear_object (&self->action);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));

@@ -9,7 +9,7 @@
  */
 #pragma once
 
-#include "esplash-window.h"
+#include "esplash-flash-session.h"
 #include "esplash-monitor-view.h"
 
 G_BEGIN_DECLS
@@ -17,23 +17,28 @@ G_BEGIN_DECLS
 #define ESPLASH_TYPE_WINDOW_MONITOR (esplash_window_monitor_get_type ())
 G_DECLARE_FINAL_TYPE (EsplashWindowMonitor, esplash_window_monitor, ESPLASH, WINDOW_MONITOR, GObject)
 
-/* Adds win.monitor to @window; @window, @view and @paned (the view is its
- * end child) must outlive the returned object. */
-EsplashWindowMonitor *esplash_window_monitor_new         (EsplashWindow        *window,
+/* Adds the action monitor to @actions; @actions, @view and @paned (the
+ * view is its end child) must outlive the returned object. */
+EsplashWindowMonitor *esplash_window_monitor_new         (GActionMap           *actions,
                                                           EsplashMonitorView   *view,
                                                           GtkPaned             *paned);
+/* The board monitored (nullable): its port or virtual board. */
+void                  esplash_window_monitor_set_session (EsplashWindowMonitor *self,
+                                                          EsplashFlashSession  *session);
 /* A port is selected and no job holds it. */
 void                  esplash_window_monitor_set_enabled (EsplashWindowMonitor *self,
                                                           gboolean              enabled);
 /* A job is about to use the port: stop reading it (the view stays). */
 void                  esplash_window_monitor_release     (EsplashWindowMonitor *self);
 /* A job ended: a flash that reset the board into its app (@flashed) opens
- * the monitor and resets the board once more to show its start; another
+ * the monitor (decoding with @elf, nullable, found beside the firmware)
+ * and resets the board once more to show its start; another
  * job that went well (@ok) gives the port back to a monitor that was on;
  * after a failure the port stays free (the failure's help comes first). */
 void                  esplash_window_monitor_job_done    (EsplashWindowMonitor *self,
                                                           gboolean              ok,
-                                                          gboolean              flashed);
+                                                          gboolean              flashed,
+                                                          const char           *elf);
 gboolean              esplash_window_monitor_is_running  (EsplashWindowMonitor *self);
 /* (transfer none) */
 EsplashMonitorView   *esplash_window_monitor_get_view    (EsplashWindowMonitor *self);

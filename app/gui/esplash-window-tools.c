@@ -1,6 +1,6 @@
 /* esplash-window-tools.c
  *
- * Each tool is one job on the selected port, run through the window so it
+ * Each tool is one job run by the session of the selected board, so it
  * gets the same progress, Cancel, log and result area as flashing. A backup
  * of the whole flash needs its size: when the chip has not been described
  * on this port yet, a DESCRIBE job runs first.
@@ -13,7 +13,6 @@
 
 #include "esplash-app-text.h"
 #include "esplash-chip-dialog.h"
-#include "esplash-window-private.h"
 #include "esplash-window-tools.h"
 
 #define MIB (1024u * 1024u)
@@ -25,7 +24,10 @@ struct _EsplashWindowTools
 {
   GObject               parent_instance;
 
-  EsplashWindow        *window;       /* owns us */
+  GtkWindow            *window;       /* owns us; dialogs are modal to it */
+  GActionMap           *actions;      /* the window's */
+  EsplashFlashSession  *session;      /* the board the tools work on; nullable */
+  EsplashFlasher       *flasher;      /* the connect options on screen; nullable */
   GtkFileChooserNative *chooser;
   GFile                *backup_file;  /* while a whole-flash backup waits for the size */
   GtkWindow            *dialog;       /* erase confirmation or chip details */
@@ -35,13 +37,26 @@ G_DEFINE_FINAL_TYPE (EsplashWindowTools, esplash_window_tools, G_TYPE_OBJECT)
 
 static const char *tool_actions[] = { "backup", "erase", "chip-info", "reset-board" };
 
+/* A plan on the session's board; %NULL without one. */
+static EsplashJobPlan *
+tool_plan (EsplashWindowTools *self,
+           EsplashJobAction    action)
+{
+  if (self->session == NULL || esplash_flash_session_is_busy (self->session))
+    return NULL;
+  if (self->flasher != NULL)
+    esplash_flasher_prepare (self->flasher, self->session);
+  return esplash_flash_session_new_plan (self->session, action);
+}
+
 /* ---- backup ------------------------------------------------------------ */
 
 static void
-backup_done (EsplashWindow *window,
-             EsplashJob     *job)
+backup_done (EsplashFlashSession *session,
+             EsplashJob          *job,
+             gpointer             user_data)
 {
-  EsplashWindowTools *self = esplash_window_get_tools (window);
+  EsplashWindowTools *self = user_data;
   g_autoptr(GBytes) data = esplash_job_dup_read_data (job);
   g_autofree char *size = g_format_size_full (data != NULL ? g_bytes_get_size (data) : 0,
                                               G_FORMAT_SIZE_IEC_UNITS);
@@ -53,15 +68,15 @@ backup_done (EsplashWindow *window,
   path = file != NULL ? g_file_get_parse_name (file) : g_strdup ("");
   /* TRANSLATORS: "Saved 4.0 MB to /home/me/flash.bin in 42 seconds." */
   detail = g_strdup_printf (_("Saved %s to %s in %s."), size, path, duration);
-  esplash_window_show_result (window, "success", _("Flash backed up"), detail);
-  esplash_window_log (window, ESPLASH_LOG_INFO, detail);
+  esplash_flash_session_set_result (session, "success", _("Flash backed up"), NULL, detail);
+  esplash_flash_session_log (session, ESPLASH_LOG_INFO, detail);
 }
 
 static void
 start_read (EsplashWindowTools *self,
             guint32             size)
 {
-  g_autoptr(EsplashJobPlan) plan = esplash_window_new_plan (self->window, ESPLASH_JOB_READ);
+  g_autoptr(EsplashJobPlan) plan = tool_plan (self, ESPLASH_JOB_READ);
   g_autofree char *path = g_file_get_parse_name (self->backup_file);
   g_autofree char *size_text = g_format_size_full (size, G_FORMAT_SIZE_IEC_UNITS);
   g_autofree char *message = NULL;
@@ -71,22 +86,23 @@ start_read (EsplashWindowTools *self,
   esplash_job_plan_set_read (plan, 0, size, self->backup_file);
   /* TRANSLATORS: log line, "Backing up 4.0 MiB of flash to /home/me/flash.bin" */
   message = g_strdup_printf (_("Backing up %s of flash to %s"), size_text, path);
-  esplash_window_run_job (self->window, plan, message, NULL, backup_done);
+  esplash_flash_session_run (self->session, plan, message, NULL, backup_done, NULL, self);
 }
 
 static void
-backup_described (EsplashWindow *window,
-                  EsplashJob     *job)
+backup_described (EsplashFlashSession *session,
+                  EsplashJob          *job,
+                  gpointer             user_data)
 {
-  EsplashWindowTools *self = esplash_window_get_tools (window);
+  EsplashWindowTools *self = user_data;
   const EsplashChipDescription *chip = esplash_job_get_chip_description (job);
 
   if (chip == NULL || chip->flash_size == 0)
     {
       g_clear_object (&self->backup_file);
-      esplash_window_show_result (window, "error", _("Backing up the flash failed"),
-                                  _("The size of the flash chip could not be detected. "
-                                    "Back up a fixed size instead."));
+      esplash_flash_session_set_result (session, "error", _("Backing up the flash failed"), NULL,
+                                        _("The size of the flash chip could not be detected. "
+                                          "Back up a fixed size instead."));
       return;
     }
   start_read (self, chip->flash_size);
@@ -97,11 +113,14 @@ esplash_window_tools_backup (EsplashWindowTools *self,
                              GFile              *file,
                              guint32             size)
 {
-  const EsplashChipDescription *chip = esplash_window_get_chip (self->window);
+  const EsplashChipDescription *chip;
 
   g_return_if_fail (ESPLASH_IS_WINDOW_TOOLS (self));
   g_return_if_fail (G_IS_FILE (file));
 
+  if (self->session == NULL)
+    return;
+  chip = esplash_flash_session_get_chip (self->session);
   g_set_object (&self->backup_file, file);
   if (size == 0 && chip != NULL && chip->flash_size > 0)
     size = chip->flash_size;
@@ -111,13 +130,14 @@ esplash_window_tools_backup (EsplashWindowTools *self,
     }
   else
     {
-      g_autoptr(EsplashJobPlan) plan = esplash_window_new_plan (self->window, ESPLASH_JOB_DESCRIBE);
+      g_autoptr(EsplashJobPlan) plan = tool_plan (self, ESPLASH_JOB_DESCRIBE);
 
       if (plan == NULL)
         return;
       /* The backup connects again right after: no need to run the firmware. */
       esplash_job_plan_set_after (plan, ESPLASH_AFTER_NO_RESET);
-      esplash_window_run_job (self->window, plan, _("Detecting the flash size"), NULL, backup_described);
+      esplash_flash_session_run (self->session, plan, _("Detecting the flash size"), NULL,
+                                 backup_described, NULL, self);
     }
 }
 
@@ -144,7 +164,8 @@ backup_activated (GSimpleAction *action,
                   gpointer       user_data)
 {
   EsplashWindowTools *self = ESPLASH_WINDOW_TOOLS (user_data);
-  const EsplashChipDescription *chip = esplash_window_get_chip (self->window);
+  const EsplashChipDescription *chip = self->session != NULL ? esplash_flash_session_get_chip (self->session)
+                                                              : NULL;
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
   g_autofree char *date = g_date_time_format (now, "%Y%m%d");
   g_autofree char *name = NULL;
@@ -192,16 +213,17 @@ dialog_destroyed_cb (EsplashWindowTools *self)
 }
 
 static void
-erase_done (EsplashWindow *window,
-            EsplashJob     *job)
+erase_done (EsplashFlashSession *session,
+            EsplashJob          *job,
+            gpointer             user_data)
 {
   g_autofree char *duration = esplash_format_duration (esplash_job_get_elapsed (job));
   g_autofree char *detail = NULL;
 
   /* TRANSLATORS: "Took 12 seconds. The board has no firmware until you flash some." */
   detail = g_strdup_printf (_("Took %s. The board has no firmware until you flash some."), duration);
-  esplash_window_show_result (window, "success", _("Flash erased"), detail);
-  esplash_window_log (window, ESPLASH_LOG_INFO, _("Flash erased"));
+  esplash_flash_session_set_result (session, "success", _("Flash erased"), NULL, detail);
+  esplash_flash_session_log (session, ESPLASH_LOG_INFO, _("Flash erased"));
 }
 
 static void
@@ -214,9 +236,9 @@ erase_response_cb (EsplashWindowTools *self,
   g_clear_pointer (&self->dialog, gtk_window_destroy);
   if (response != GTK_RESPONSE_ACCEPT)
     return;
-  plan = esplash_window_new_plan (self->window, ESPLASH_JOB_ERASE_ALL);
+  plan = tool_plan (self, ESPLASH_JOB_ERASE_ALL);
   if (plan != NULL)
-    esplash_window_run_job (self->window, plan, _("Erasing the whole flash"), NULL, erase_done);
+    esplash_flash_session_run (self->session, plan, _("Erasing the whole flash"), NULL, erase_done, NULL, self);
 }
 
 static void
@@ -251,15 +273,16 @@ erase_activated (GSimpleAction *action,
 /* ---- chip information -------------------------------------------------- */
 
 static void
-chip_info_done (EsplashWindow *window,
-                EsplashJob     *job)
+chip_info_done (EsplashFlashSession *session,
+                EsplashJob          *job,
+                gpointer             user_data)
 {
-  EsplashWindowTools *self = esplash_window_get_tools (window);
+  EsplashWindowTools *self = user_data;
   const EsplashChipDescription *chip = esplash_job_get_chip_description (job);
 
   if (chip == NULL || chip->chip == NULL || self->dialog != NULL)
     return;
-  self->dialog = GTK_WINDOW (esplash_chip_dialog_new (GTK_WINDOW (window), chip));
+  self->dialog = GTK_WINDOW (esplash_chip_dialog_new (self->window, chip));
   g_signal_connect_object (self->dialog, "destroy", G_CALLBACK (dialog_destroyed_cb),
                            self, G_CONNECT_SWAPPED);
   gtk_window_present (self->dialog);
@@ -271,20 +294,21 @@ chip_info_activated (GSimpleAction *action,
                      gpointer       user_data)
 {
   EsplashWindowTools *self = ESPLASH_WINDOW_TOOLS (user_data);
-  g_autoptr(EsplashJobPlan) plan = esplash_window_new_plan (self->window, ESPLASH_JOB_DESCRIBE);
+  g_autoptr(EsplashJobPlan) plan = tool_plan (self, ESPLASH_JOB_DESCRIBE);
 
   if (plan != NULL)
-    esplash_window_run_job (self->window, plan, _("Reading the chip details"), NULL, chip_info_done);
+    esplash_flash_session_run (self->session, plan, _("Reading the chip details"), NULL, chip_info_done, NULL, self);
 }
 
 /* ---- reset ------------------------------------------------------------- */
 
 static void
-reset_done (EsplashWindow *window,
-            EsplashJob     *job)
+reset_done (EsplashFlashSession *session,
+            EsplashJob          *job,
+            gpointer             user_data)
 {
-  esplash_window_show_result (window, "success", _("Board reset"),
-                              _("The board restarted and runs its firmware."));
+  esplash_flash_session_set_result (session, "success", _("Board reset"), NULL,
+                                    _("The board restarted and runs its firmware."));
 }
 
 static void
@@ -293,13 +317,13 @@ reset_activated (GSimpleAction *action,
                  gpointer       user_data)
 {
   EsplashWindowTools *self = ESPLASH_WINDOW_TOOLS (user_data);
-  g_autoptr(EsplashJobPlan) plan = esplash_window_new_plan (self->window, ESPLASH_JOB_RESET);
+  g_autoptr(EsplashJobPlan) plan = tool_plan (self, ESPLASH_JOB_RESET);
 
   if (plan == NULL)
     return;
   /* Whatever "after flashing" says: resetting means running the firmware. */
   esplash_job_plan_set_after (plan, ESPLASH_AFTER_HARD_RESET);
-  esplash_window_run_job (self->window, plan, _("Resetting the board"), NULL, reset_done);
+  esplash_flash_session_run (self->session, plan, _("Resetting the board"), NULL, reset_done, NULL, self);
 }
 
 /* ---- GObject ----------------------------------------------------------- */
@@ -312,10 +336,26 @@ esplash_window_tools_set_enabled (EsplashWindowTools *self,
 
   for (guint i = 0; i < G_N_ELEMENTS (tool_actions); i++)
     {
-      GAction *action = g_action_map_lookup_action (G_ACTION_MAP (self->window), tool_actions[i]);
+      GAction *action = g_action_map_lookup_action (self->actions, tool_actions[i]);
 
       g_simple_action_set_enabled (G_SIMPLE_ACTION (action), enabled);
     }
+}
+
+void
+esplash_window_tools_set_session (EsplashWindowTools  *self,
+                                  EsplashFlashSession *session)
+{
+  g_return_if_fail (ESPLASH_IS_WINDOW_TOOLS (self));
+
+  g_set_object (&self->session, session);
+}
+
+void
+esplash_window_tools_set_flasher (EsplashWindowTools *self,
+                                  EsplashFlasher     *flasher)
+{
+  g_set_object (&self->flasher, flasher);
 }
 
 static void
@@ -323,6 +363,8 @@ esplash_window_tools_dispose (GObject *object)
 {
   EsplashWindowTools *self = ESPLASH_WINDOW_TOOLS (object);
 
+  g_clear_object (&self->flasher);
+  g_clear_object (&self->session);
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
@@ -344,7 +386,8 @@ esplash_window_tools_init (EsplashWindowTools *self)
 }
 
 EsplashWindowTools *
-esplash_window_tools_new (EsplashWindow *window)
+esplash_window_tools_new (GtkWindow  *window,
+                          GActionMap *actions)
 {
   EsplashWindowTools *self = g_object_new (ESPLASH_TYPE_WINDOW_TOOLS, NULL);
   const GActionEntry entries[] = {
@@ -357,6 +400,7 @@ esplash_window_tools_new (EsplashWindow *window)
   G_STATIC_ASSERT (G_N_ELEMENTS (entries) == G_N_ELEMENTS (tool_actions));
 
   self->window = window;
-  g_action_map_add_action_entries (G_ACTION_MAP (window), entries, G_N_ELEMENTS (entries), self);
+  self->actions = actions;
+  g_action_map_add_action_entries (actions, entries, G_N_ELEMENTS (entries), self);
   return self;
 }

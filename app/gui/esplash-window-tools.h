@@ -6,16 +6,24 @@
  */
 #pragma once
 
-#include "esplash-window.h"
+#include <gtk/gtk.h>
+#include "esplash-flasher.h"
 
 G_BEGIN_DECLS
 
 #define ESPLASH_TYPE_WINDOW_TOOLS (esplash_window_tools_get_type ())
 G_DECLARE_FINAL_TYPE (EsplashWindowTools, esplash_window_tools, ESPLASH, WINDOW_TOOLS, GObject)
 
-/* Adds the actions win.backup, win.erase, win.chip-info and win.reset-board
- * to @window, which must outlive the returned object. */
-EsplashWindowTools *esplash_window_tools_new         (EsplashWindow      *window);
+/* Adds the actions backup, erase, chip-info and reset-board to @actions;
+ * dialogs are modal to @window. Both must outlive the returned object. */
+EsplashWindowTools *esplash_window_tools_new         (GtkWindow          *window,
+                                                      GActionMap         *actions);
+/* The board the tools work on (nullable). */
+void                esplash_window_tools_set_session (EsplashWindowTools  *self,
+                                                      EsplashFlashSession *session);
+/* What gives a plan the connect options on screen (nullable). */
+void                esplash_window_tools_set_flasher (EsplashWindowTools *self,
+                                                      EsplashFlasher     *flasher);
 /* Whether a tool may start (a port is selected and nothing runs). */
 void                esplash_window_tools_set_enabled (EsplashWindowTools *self,
                                                       gboolean            enabled);

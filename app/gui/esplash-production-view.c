@@ -1,0 +1,717 @@
+/* esplash-production-view.c
+ *
+ * Each board is its own EsplashFlashSession with its own job on its own
+ * worker thread; the view only adds, removes and counts rows. A board
+ * that goes away is marked unplugged and its row stays a few seconds, so
+ * a board that re-enumerates after its reset (native USB) is recognised
+ * and not flashed a second time.
+ *
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "esplash-board-record.h"
+#include "esplash-production-view.h"
+
+/* How long an unplugged board's row stays, and so how long a board that
+ * comes back under the same name or USB serial counts as the same one. */
+#define UNPLUGGED_KEEP_US (10 * G_USEC_PER_SEC)
+#define WATCH_INTERVAL_MS 1000
+
+struct _EsplashProductionView
+{
+  GtkWidget              parent_instance;
+
+  GtkListBox            *list;
+  GtkSwitch             *auto_switch;
+  GtkLabel              *record_label;
+  GtkLabel              *summary;
+  GtkFileChooserNative  *chooser;
+
+  EsplashFlasher        *flasher;       /* nullable until set */
+  EsplashPortWatch      *watch;
+  char                  *record_path;   /* nullable */
+  guint                  n_virtual;     /* virtual boards added so far, for their names */
+  guint                  n_flashed;
+  guint                  n_failed;
+  gboolean               busy;
+  guint                  sweep_id;
+};
+
+G_DEFINE_FINAL_TYPE (EsplashProductionView, esplash_production_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  N_PROPS
+};
+
+enum {
+  SIGNAL_TROUBLESHOOT,
+  SIGNAL_LOG,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+/* ---- rows -------------------------------------------------------------- */
+
+static GPtrArray *
+list_rows (EsplashProductionView *self)
+{
+  GPtrArray *rows = g_ptr_array_new ();
+
+  for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (ESPLASH_IS_BOARD_ROW (child))
+      g_ptr_array_add (rows, child);
+  return rows;
+}
+
+guint
+esplash_production_view_get_n_boards (EsplashProductionView *self)
+{
+  g_autoptr(GPtrArray) rows = list_rows (self);
+
+  return rows->len;
+}
+
+EsplashBoardRow *
+esplash_production_view_get_row (EsplashProductionView *self,
+                                 guint                  index)
+{
+  g_autoptr(GPtrArray) rows = list_rows (self);
+
+  return index < rows->len ? g_ptr_array_index (rows, index) : NULL;
+}
+
+/* The row of a port, by name or (a board that re-enumerated under
+ * another name) by the USB adapter's serial number. */
+static EsplashBoardRow *
+find_row (EsplashProductionView *self,
+          EsplashPortItem       *port)
+{
+  g_autoptr(GPtrArray) rows = list_rows (self);
+  const char *serial = esplash_port_item_get_usb_serial (port);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EsplashBoardRow *row = g_ptr_array_index (rows, i);
+      EsplashPortItem *other = esplash_flash_session_get_port (esplash_board_row_get_session (row));
+
+      if (g_strcmp0 (esplash_port_item_get_id (other), esplash_port_item_get_id (port)) == 0 ||
+          (serial != NULL && g_strcmp0 (esplash_port_item_get_adapter_key (other),
+                                        esplash_port_item_get_adapter_key (port)) == 0))
+        return row;
+    }
+  return NULL;
+}
+
+static void
+update_summary (EsplashProductionView *self)
+{
+  g_autofree char *text = NULL;
+
+  /* TRANSLATORS: production mode's count since it was turned on: "12 flashed · 1 failed" */
+  text = g_strdup_printf (_("%u flashed · %u failed"), self->n_flashed, self->n_failed);
+  gtk_label_set_text (self->summary, text);
+}
+
+static void
+update_busy (EsplashProductionView *self)
+{
+  g_autoptr(GPtrArray) rows = list_rows (self);
+  gboolean busy = FALSE;
+
+  for (guint i = 0; i < rows->len && !busy; i++)
+    busy = esplash_flash_session_is_busy (esplash_board_row_get_session (g_ptr_array_index (rows, i)));
+  if (busy == self->busy)
+    return;
+  self->busy = busy;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+static void
+session_log_cb (EsplashProductionView *self,
+                int                    level,
+                const char            *message,
+                EsplashFlashSession   *session)
+{
+  /* TRANSLATORS: a board's log line in production mode: "[/dev/ttyUSB0] Connected" */
+  g_autofree char *line = g_strdup_printf (_("[%s] %s"), esplash_flash_session_get_title (session), message);
+
+  g_signal_emit (self, signals[SIGNAL_LOG], 0, level, line);
+}
+
+static void
+record (EsplashProductionView *self,
+        EsplashFlashSession   *session,
+        EsplashJob            *job)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  if (self->record_path == NULL || self->flasher == NULL)
+    return;
+  if (esplash_board_record_append (session, job, esplash_flasher_get_record_images (self->flasher),
+                                   self->record_path, &error))
+    return;
+  /* Never lose a board's line silently: the operator must see it. */
+  /* TRANSLATORS: "The record of /dev/ttyUSB0 could not be written: <reason>" */
+  message = g_strdup_printf (_("The record of %s could not be written: %s"),
+                             esplash_flash_session_get_title (session), error->message);
+  g_signal_emit (self, signals[SIGNAL_LOG], 0, (int) ESPLASH_LOG_ERROR, message);
+  gtk_label_set_text (self->record_label, message);
+  gtk_widget_add_css_class (GTK_WIDGET (self->record_label), "error");
+}
+
+static void
+session_finished_cb (EsplashProductionView *self,
+                     EsplashJob            *job,
+                     gboolean               ok,
+                     EsplashFlashSession   *session)
+{
+  if (esplash_job_plan_get_action (esplash_job_get_plan (job)) == ESPLASH_JOB_WRITE)
+    {
+      EsplashSessionState state = esplash_flash_session_get_state (session);
+
+      if (state == ESPLASH_SESSION_SUCCEEDED)
+        self->n_flashed++;
+      else if (state == ESPLASH_SESSION_FAILED)
+        self->n_failed++;
+      update_summary (self);
+      record (self, session, job);
+    }
+  update_busy (self);
+}
+
+static void
+row_troubleshoot_cb (EsplashProductionView *self,
+                     EsplashBoardRow       *row)
+{
+  g_signal_emit (self, signals[SIGNAL_TROUBLESHOOT], 0, esplash_board_row_get_session (row));
+}
+
+static gboolean
+start (EsplashProductionView *self,
+       EsplashFlashSession   *session)
+{
+  if (self->flasher == NULL || !esplash_flasher_start (self->flasher, session))
+    return FALSE;
+  update_busy (self);
+  return TRUE;
+}
+
+static EsplashBoardRow *
+add_session (EsplashProductionView *self,
+             EsplashFlashSession   *session)
+{
+  GtkWidget *row = esplash_board_row_new (session);
+
+  g_signal_connect_object (session, "log", G_CALLBACK (session_log_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (session, "finished", G_CALLBACK (session_finished_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (row, "troubleshoot", G_CALLBACK (row_troubleshoot_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_list_box_append (self->list, row);
+  return ESPLASH_BOARD_ROW (row);
+}
+
+static void
+remove_row (EsplashProductionView *self,
+            EsplashBoardRow       *row)
+{
+  EsplashFlashSession *session = esplash_board_row_get_session (row);
+
+  g_signal_handlers_disconnect_by_data (session, self);
+  gtk_list_box_remove (self->list, GTK_WIDGET (row));
+}
+
+/* Rows of boards gone for a while leave, unless their job still runs (it
+ * ends by itself, failing on the missing port). */
+static gboolean
+sweep_cb (gpointer user_data)
+{
+  EsplashProductionView *self = user_data;
+  g_autoptr(GPtrArray) rows = list_rows (self);
+  gint64 now = g_get_monotonic_time ();
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EsplashBoardRow *row = g_ptr_array_index (rows, i);
+      gint64 since = esplash_board_row_get_unplugged_since (row);
+
+      if (since != 0 && now - since > UNPLUGGED_KEEP_US &&
+          !esplash_flash_session_is_busy (esplash_board_row_get_session (row)))
+        remove_row (self, row);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+unplugged (EsplashProductionView *self,
+           EsplashBoardRow       *row)
+{
+  esplash_board_row_set_unplugged (row, TRUE);
+  if (self->sweep_id == 0)
+    self->sweep_id = g_timeout_add_seconds (1, sweep_cb, self);
+}
+
+/* ---- ports ------------------------------------------------------------- */
+
+static void
+port_added_cb (EsplashProductionView *self,
+               EsplashPortItem       *port,
+               gboolean               initial)
+{
+  EsplashBoardRow *row = find_row (self, port);
+  g_autoptr(EsplashFlashSession) session = NULL;
+
+  if (row != NULL)
+    {
+      EsplashSessionState state = esplash_flash_session_get_state (esplash_board_row_get_session (row));
+      gboolean was_gone = esplash_board_row_is_unplugged (row);
+
+      esplash_board_row_set_unplugged (row, FALSE);
+      /* Back after its reset: flashed already. Back after a failure: again. */
+      if (was_gone && !initial && state == ESPLASH_SESSION_FAILED && esplash_production_view_get_auto (self))
+        start (self, esplash_board_row_get_session (row));
+      return;
+    }
+  session = esplash_flash_session_new (port);
+  row = add_session (self, session);
+  /* Only ports that look like an ESP board are flashed without asking. */
+  esplash_board_row_set_included (row, esplash_port_item_looks_like_esp (port));
+  if (!initial && esplash_port_item_looks_like_esp (port) && esplash_production_view_get_auto (self))
+    start (self, session);
+}
+
+static void
+port_removed_cb (EsplashProductionView *self,
+                 EsplashPortItem       *port)
+{
+  EsplashBoardRow *row = find_row (self, port);
+
+  if (row != NULL)
+    unplugged (self, row);
+}
+
+/* ---- public ------------------------------------------------------------ */
+
+void
+esplash_production_view_set_flasher (EsplashProductionView *self,
+                                     EsplashFlasher        *flasher)
+{
+  g_return_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self));
+
+  g_set_object (&self->flasher, flasher);
+}
+
+void
+esplash_production_view_set_active (EsplashProductionView *self,
+                                    gboolean               active)
+{
+  g_return_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self));
+
+  esplash_port_watch_set_active (self->watch, active, WATCH_INTERVAL_MS);
+  if (active)
+    {
+      self->n_flashed = self->n_failed = 0;
+      update_summary (self);
+    }
+}
+
+guint
+esplash_production_view_flash_all (EsplashProductionView *self)
+{
+  g_autoptr(GPtrArray) rows = list_rows (self);
+  guint n = 0;
+
+  g_return_val_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self), 0);
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      EsplashBoardRow *row = g_ptr_array_index (rows, i);
+
+      if (esplash_board_row_get_included (row) && !esplash_board_row_is_unplugged (row) &&
+          start (self, esplash_board_row_get_session (row)))
+        n++;
+    }
+  return n;
+}
+
+gboolean
+esplash_production_view_is_busy (EsplashProductionView *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self), FALSE);
+
+  return self->busy;
+}
+
+void
+esplash_production_view_cancel_all (EsplashProductionView *self)
+{
+  g_autoptr(GPtrArray) rows = list_rows (self);
+
+  for (guint i = 0; i < rows->len; i++)
+    esplash_flash_session_cancel (esplash_board_row_get_session (g_ptr_array_index (rows, i)));
+}
+
+void
+esplash_production_view_set_auto (EsplashProductionView *self,
+                                  gboolean               auto_flash)
+{
+  gtk_switch_set_active (self->auto_switch, auto_flash);
+}
+
+gboolean
+esplash_production_view_get_auto (EsplashProductionView *self)
+{
+  return gtk_switch_get_active (self->auto_switch);
+}
+
+static void
+show_record_path (EsplashProductionView *self)
+{
+  gtk_widget_remove_css_class (GTK_WIDGET (self->record_label), "error");
+  if (self->record_path == NULL)
+    {
+      gtk_label_set_text (self->record_label, _("Not recorded"));
+      gtk_widget_add_css_class (GTK_WIDGET (self->record_label), "dim-label");
+    }
+  else
+    {
+      g_autofree char *name = g_filename_display_name (self->record_path);
+
+      gtk_label_set_text (self->record_label, name);
+      gtk_widget_remove_css_class (GTK_WIDGET (self->record_label), "dim-label");
+    }
+}
+
+gboolean
+esplash_production_view_set_record_path (EsplashProductionView  *self,
+                                         const char             *path,
+                                         GError                **error)
+{
+  g_return_val_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self), FALSE);
+
+  /* Found out now, not after the first board was flashed. */
+  if (path != NULL && !esplash_flash_record_check_path (path, error))
+    return FALSE;
+  g_free (self->record_path);
+  self->record_path = g_strdup (path);
+  show_record_path (self);
+  return TRUE;
+}
+
+const char *
+esplash_production_view_get_record_path (EsplashProductionView *self)
+{
+  return self->record_path;
+}
+
+void
+esplash_production_view_get_counts (EsplashProductionView *self,
+                                    guint                 *flashed,
+                                    guint                 *failed)
+{
+  if (flashed != NULL)
+    *flashed = self->n_flashed;
+  if (failed != NULL)
+    *failed = self->n_failed;
+}
+
+EsplashFlashSession *
+esplash_production_view_add_virtual_board (EsplashProductionView   *self,
+                                           const EsplashSimOptions *options)
+{
+  g_autoptr(EsplashSim) sim = NULL;
+  g_autoptr(EsplashPortItem) port = NULL;
+  g_autoptr(EsplashFlashSession) session = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *title = NULL;
+  EsplashSimOptions defaults;
+
+  g_return_val_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self), NULL);
+
+  self->n_virtual++;
+  if (options == NULL)
+    {
+      esplash_sim_options_init (&defaults, ESPLASH_CHIP_ESP32S3);
+      defaults.console = ESPLASH_CONSOLE_UART;
+      defaults.boot_mode = ESPLASH_SIM_BOOT_FLASH;
+      defaults.timing = TRUE;
+      /* Each its own MAC, as on a real line (Espressif's OUI). */
+      defaults.mac[0] = 0x24; defaults.mac[1] = 0x0a; defaults.mac[2] = 0xc4;
+      defaults.mac[3] = 0xe5; defaults.mac[4] = (self->n_virtual >> 8) & 0xff;
+      defaults.mac[5] = self->n_virtual & 0xff;
+      options = &defaults;
+    }
+  sim = esplash_sim_new (options);
+  id = g_strdup_printf ("virtual:board-%u", self->n_virtual);
+  /* TRANSLATORS: a simulated board in production mode, "Virtual board 3" */
+  title = g_strdup_printf (_("Virtual board %u"), self->n_virtual);
+  port = esplash_port_item_new_virtual_board (id, title);
+  session = esplash_flash_session_new_virtual (port, sim, options->family, options->console, title);
+  add_session (self, session);
+  /* Plugging it in is what a hotplug would be. */
+  if (esplash_production_view_get_auto (self))
+    start (self, session);
+  return session;
+}
+
+void
+esplash_production_view_unplug_virtual (EsplashProductionView *self,
+                                        EsplashFlashSession   *session)
+{
+  EsplashBoardRow *row = find_row (self, esplash_flash_session_get_port (session));
+
+  g_return_if_fail (esplash_flash_session_get_sim (session) != NULL);
+
+  esplash_sim_unplug (esplash_flash_session_get_sim (session));
+  if (row != NULL)
+    unplugged (self, row);
+}
+
+EsplashPortWatch *
+esplash_production_view_get_port_watch (EsplashProductionView *self)
+{
+  return self->watch;
+}
+
+/* ---- the record file chooser ------------------------------------------- */
+
+static void
+chooser_response_cb (EsplashProductionView *self,
+                     gint                   response,
+                     GtkFileChooserNative  *chooser)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  g_clear_object (&self->chooser);
+  path = file != NULL ? g_file_get_path (file) : NULL;
+  if (path == NULL)
+    return;
+  if (!esplash_production_view_set_record_path (self, path, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("The record file cannot be used: %s"), error->message);
+
+      gtk_label_set_text (self->record_label, message);
+      gtk_widget_add_css_class (GTK_WIDGET (self->record_label), "error");
+      g_signal_emit (self, signals[SIGNAL_LOG], 0, (int) ESPLASH_LOG_ERROR, message);
+    }
+}
+
+static void
+choose_record_cb (EsplashProductionView *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+  g_autofree char *date = g_date_time_format (now, "%Y%m%d");
+  g_autofree char *name = NULL;
+  GtkFileFilter *jsonl = gtk_file_filter_new ();
+  GtkFileFilter *csv = gtk_file_filter_new ();
+
+  if (self->chooser != NULL)
+    return;
+  self->chooser = gtk_file_chooser_native_new (_("Record Every Board"),
+                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Record"), _("_Cancel"));
+  /* TRANSLATORS: file name suggested for the production record; keep it ASCII */
+  name = g_strdup_printf (_("flash-record-%s.jsonl"), date);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  gtk_file_filter_set_name (jsonl, _("JSON Lines (one object per board)"));
+  gtk_file_filter_add_pattern (jsonl, "*.jsonl");
+  gtk_file_filter_set_name (csv, _("CSV (one row per board)"));
+  gtk_file_filter_add_pattern (csv, "*.csv");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), jsonl);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), csv);
+  g_object_unref (jsonl);
+  g_object_unref (csv);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+add_virtual_cb (EsplashProductionView *self)
+{
+  esplash_production_view_add_virtual_board (self, NULL);
+}
+
+/* ---- GObject ----------------------------------------------------------- */
+
+static GtkWidget *
+settings_row (GtkWidget  *label,
+              GtkWidget  *end)
+{
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  gtk_widget_add_css_class (box, "esplash-row");
+  gtk_widget_set_hexpand (label, TRUE);
+  gtk_box_append (GTK_BOX (box), label);
+  gtk_widget_set_valign (end, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (box), end);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  return row;
+}
+
+static GtkWidget *
+build_settings (EsplashProductionView *self)
+{
+  GtkWidget *list = gtk_list_box_new ();
+  GtkWidget *auto_label = gtk_label_new_with_mnemonic (_("Flash new boards _automatically"));
+  GtkWidget *record_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *record_title = gtk_label_new (_("Record of every board"));
+  GtkWidget *choose = gtk_button_new_with_mnemonic (_("_Choose File…"));
+  GtkWidget *virtual_label = gtk_label_new (_("No board at hand? Try it with simulated ones."));
+  GtkWidget *add_virtual = gtk_button_new_with_mnemonic (_("Add _Virtual Board"));
+
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "esplash-boxed-list");
+
+  self->auto_switch = GTK_SWITCH (gtk_switch_new ());
+  gtk_label_set_mnemonic_widget (GTK_LABEL (auto_label), GTK_WIDGET (self->auto_switch));
+  gtk_label_set_xalign (GTK_LABEL (auto_label), 0);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->auto_switch),
+                               _("A board starts as soon as its port appears"));
+  gtk_list_box_append (GTK_LIST_BOX (list), settings_row (auto_label, GTK_WIDGET (self->auto_switch)));
+
+  self->record_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (GTK_LABEL (record_title), 0);
+  gtk_label_set_xalign (self->record_label, 0);
+  gtk_label_set_wrap (self->record_label, TRUE);
+  gtk_label_set_selectable (self->record_label, TRUE);
+  gtk_box_append (GTK_BOX (record_box), record_title);
+  gtk_box_append (GTK_BOX (record_box), GTK_WIDGET (self->record_label));
+  g_signal_connect_object (choose, "clicked", G_CALLBACK (choose_record_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_box_append (GTK_LIST_BOX (list), settings_row (record_box, choose));
+
+  gtk_label_set_xalign (GTK_LABEL (virtual_label), 0);
+  gtk_label_set_wrap (GTK_LABEL (virtual_label), TRUE);
+  gtk_widget_add_css_class (virtual_label, "dim-label");
+  g_signal_connect_object (add_virtual, "clicked", G_CALLBACK (add_virtual_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_box_append (GTK_LIST_BOX (list), settings_row (virtual_label, add_virtual));
+  return list;
+}
+
+static void
+esplash_production_view_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, ESPLASH_PRODUCTION_VIEW (object)->busy);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+esplash_production_view_dispose (GObject *object)
+{
+  EsplashProductionView *self = ESPLASH_PRODUCTION_VIEW (object);
+  GtkWidget *child;
+
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
+  if (self->watch != NULL)
+    esplash_port_watch_set_active (self->watch, FALSE, 0);
+  g_clear_object (&self->watch);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  if (self->list != NULL)
+    esplash_production_view_cancel_all (self);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  self->list = NULL;
+  g_clear_object (&self->flasher);
+
+  G_OBJECT_CLASS (esplash_production_view_parent_class)->dispose (object);
+}
+
+static void
+esplash_production_view_finalize (GObject *object)
+{
+  g_free (ESPLASH_PRODUCTION_VIEW (object)->record_path);
+
+  G_OBJECT_CLASS (esplash_production_view_parent_class)->finalize (object);
+}
+
+static void
+esplash_production_view_class_init (EsplashProductionViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = esplash_production_view_get_property;
+  object_class->dispose = esplash_production_view_dispose;
+  object_class->finalize = esplash_production_view_finalize;
+
+  properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                                                G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  signals[SIGNAL_TROUBLESHOOT] = g_signal_new ("troubleshoot", G_TYPE_FROM_CLASS (klass),
+                                               G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                               G_TYPE_NONE, 1, ESPLASH_TYPE_FLASH_SESSION);
+  signals[SIGNAL_LOG] = g_signal_new ("log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                      NULL, NULL, NULL, G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_STRING);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+}
+
+static void
+esplash_production_view_init (EsplashProductionView *self)
+{
+  GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *heading = gtk_label_new (_("Boards"));
+  GtkWidget *placeholder = gtk_label_new (_("Plug in boards: each serial port appears here with "
+                                            "its own progress. Ports that look like an ESP board "
+                                            "are included in Flash All."));
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
+                                  GTK_ORIENTATION_VERTICAL);
+  gtk_box_layout_set_spacing (GTK_BOX_LAYOUT (gtk_widget_get_layout_manager (GTK_WIDGET (self))), 12);
+
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_label_set_xalign (GTK_LABEL (heading), 0);
+  gtk_widget_set_hexpand (heading, TRUE);
+  self->summary = GTK_LABEL (gtk_label_new (NULL));
+  gtk_widget_add_css_class (GTK_WIDGET (self->summary), "dim-label");
+  gtk_box_append (GTK_BOX (header), heading);
+  gtk_box_append (GTK_BOX (header), GTK_WIDGET (self->summary));
+  gtk_widget_set_parent (header, GTK_WIDGET (self));
+
+  gtk_widget_set_parent (build_settings (self), GTK_WIDGET (self));
+
+  self->list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->list), "esplash-boxed-list");
+  gtk_label_set_wrap (GTK_LABEL (placeholder), TRUE);
+  gtk_widget_add_css_class (placeholder, "dim-label");
+  gtk_widget_add_css_class (placeholder, "esplash-row");
+  gtk_list_box_set_placeholder (self->list, placeholder);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_RELATION_LABELLED_BY,
+                                  heading, NULL, -1);
+  gtk_widget_set_parent (GTK_WIDGET (self->list), GTK_WIDGET (self));
+
+  self->watch = esplash_port_watch_new ();
+  g_signal_connect_object (self->watch, "added", G_CALLBACK (port_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->watch, "removed", G_CALLBACK (port_removed_cb), self, G_CONNECT_SWAPPED);
+  show_record_path (self);
+  update_summary (self);
+}
