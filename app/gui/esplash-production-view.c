@@ -45,6 +45,7 @@ G_DEFINE_FINAL_TYPE (EsplashProductionView, esplash_production_view, GTK_TYPE_WI
 enum {
   PROP_0,
   PROP_BUSY,
+  PROP_N_BOARDS,
   N_PROPS
 };
 
@@ -217,6 +218,7 @@ add_session (EsplashProductionView *self,
   g_signal_connect_object (row, "troubleshoot", G_CALLBACK (row_troubleshoot_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_list_box_append (self->list, row);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_BOARDS]);
   return ESPLASH_BOARD_ROW (row);
 }
 
@@ -228,6 +230,7 @@ remove_row (EsplashProductionView *self,
 
   g_signal_handlers_disconnect_by_data (session, self);
   gtk_list_box_remove (self->list, GTK_WIDGET (row));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_BOARDS]);
 }
 
 /* Rows of boards gone for a while leave, unless their job still runs (it
@@ -616,6 +619,9 @@ esplash_production_view_get_property (GObject    *object,
     case PROP_BUSY:
       g_value_set_boolean (value, ESPLASH_PRODUCTION_VIEW (object)->busy);
       break;
+    case PROP_N_BOARDS:
+      g_value_set_uint (value, esplash_production_view_get_n_boards (ESPLASH_PRODUCTION_VIEW (object)));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -664,6 +670,8 @@ esplash_production_view_class_init (EsplashProductionViewClass *klass)
 
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_N_BOARDS] = g_param_spec_uint ("n-boards", NULL, NULL, 0, G_MAXUINT, 0,
+                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_TROUBLESHOOT] = g_signal_new ("troubleshoot", G_TYPE_FROM_CLASS (klass),

@@ -18,8 +18,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (EsplashProductionView, esplash_production_view, ESPLASH, PRODUCTION_VIEW, GtkWidget)
 
 /* Signals: "troubleshoot" (session) — help for one board; "log" (level,
- * message) — a board's log line, prefixed with its name. Property
- * "busy" (notify): a board is being flashed. */
+ * message) — a board's log line, prefixed with its name. Properties
+ * (notify): "busy" — a board is being flashed; "n-boards". */
 
 /* What flashes the boards (set before the view is used). */
 void      esplash_production_view_set_flasher (EsplashProductionView *self,

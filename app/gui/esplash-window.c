@@ -606,6 +606,8 @@ esplash_window_init (EsplashWindow *self)
                            self->log_pane, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->production_view, "notify::busy", G_CALLBACK (update_actions),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->production_view, "notify::n-boards", G_CALLBACK (update_actions),
+                           self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->production_view, "log", G_CALLBACK (log_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->production_view, "troubleshoot", G_CALLBACK (production_troubleshoot_cb),
                            self, G_CONNECT_SWAPPED);
