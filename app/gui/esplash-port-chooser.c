@@ -1,8 +1,8 @@
 /* esplash-port-chooser.c
  *
- * The port list is read on a worker thread (libserialport walks sysfs and
- * may touch slow USB devices) and only applied when it changed, so the open
- * popover and the selection are left alone between ticks.
+ * The ports come from an EsplashPortWatch (listed every second on a worker
+ * thread) and are only applied when the list changed, so the open popover
+ * and the selection are left alone between ticks.
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
@@ -11,8 +11,9 @@
 #include <glib/gi18n.h>
 
 #include "esplash-port-chooser.h"
+#include "esplash-port-watch.h"
 
-#define REFRESH_INTERVAL_S 1
+#define REFRESH_INTERVAL_MS 1000
 
 struct _EsplashPortChooser
 {
@@ -23,9 +24,7 @@ struct _EsplashPortChooser
   GListStore    *ports;            /* EsplashPortItem; the virtual board last */
   char          *preferred_port;
   gboolean       syncing;          /* selection changed by us, not the user */
-  guint          refresh_id;
-  GCancellable  *cancellable;
-  gboolean       listing;
+  EsplashPortWatch *watch;
 };
 
 G_DEFINE_FINAL_TYPE (EsplashPortChooser, esplash_port_chooser, GTK_TYPE_WIDGET)
@@ -38,21 +37,6 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
-
-static void
-list_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  g_autoptr(GError) error = NULL;
-  GPtrArray *ports = esplash_port_list (&error);
-
-  if (ports == NULL)
-    g_task_return_error (task, g_steal_pointer (&error));
-  else
-    g_task_return_pointer (task, ports, (GDestroyNotify) g_ptr_array_unref);
-}
 
 static guint
 find_port (EsplashPortChooser *self,
@@ -97,20 +81,15 @@ select_best (EsplashPortChooser *self)
 }
 
 static void
-apply_ports (EsplashPortChooser *self,
-             GPtrArray          *infos)
+apply_ports (EsplashPortChooser *self)
 {
+  GPtrArray *ports = esplash_port_watch_get_ports (self->watch);
   g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
   guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->ports));
   gboolean same;
 
-  for (guint i = 0; i < infos->len; i++)
-    {
-      const EsplashPortInfo *info = g_ptr_array_index (infos, i);
-
-      if (info->path != NULL)
-        g_ptr_array_add (items, esplash_port_item_new_for_port (info));
-    }
+  for (guint i = 0; i < ports->len; i++)
+    g_ptr_array_add (items, g_object_ref (g_ptr_array_index (ports, i)));
   g_ptr_array_add (items, esplash_port_item_new_virtual ());
 
   same = n_old == items->len;
@@ -130,48 +109,12 @@ apply_ports (EsplashPortChooser *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
 }
 
-static void
-list_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) infos = g_task_propagate_pointer (G_TASK (result), &error);
-  EsplashPortChooser *self;
-
-  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
-  self = ESPLASH_PORT_CHOOSER (user_data);
-  self->listing = FALSE;
-  if (infos == NULL)
-    {
-      /* Keep what we have; a transient udev hiccup should not empty the list. */
-      g_debug ("Listing serial ports failed: %s", error->message);
-      return;
-    }
-  apply_ports (self, infos);
-}
-
 void
 esplash_port_chooser_refresh (EsplashPortChooser *self)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (ESPLASH_IS_PORT_CHOOSER (self));
 
-  if (self->listing)
-    return;
-  self->listing = TRUE;
-  task = g_task_new (NULL, self->cancellable, list_done_cb, self);
-  g_task_set_source_tag (task, esplash_port_chooser_refresh);
-  g_task_run_in_thread (task, list_thread);
-}
-
-static gboolean
-refresh_cb (gpointer user_data)
-{
-  esplash_port_chooser_refresh (ESPLASH_PORT_CHOOSER (user_data));
-  return G_SOURCE_CONTINUE;
+  esplash_port_watch_refresh (self->watch);
 }
 
 static void
@@ -196,8 +139,9 @@ esplash_port_chooser_dispose (GObject *object)
 {
   EsplashPortChooser *self = ESPLASH_PORT_CHOOSER (object);
 
-  g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->refresh_id, g_source_remove);
+  if (self->watch != NULL)
+    g_signal_handlers_disconnect_by_data (self->watch, self);
+  g_clear_object (&self->watch);
   gtk_widget_dispose_template (GTK_WIDGET (self), ESPLASH_TYPE_PORT_CHOOSER);
 
   G_OBJECT_CLASS (esplash_port_chooser_parent_class)->dispose (object);
@@ -208,7 +152,6 @@ esplash_port_chooser_finalize (GObject *object)
 {
   EsplashPortChooser *self = ESPLASH_PORT_CHOOSER (object);
 
-  g_clear_object (&self->cancellable);
   g_clear_object (&self->ports);
   g_free (self->preferred_port);
 
@@ -283,21 +226,19 @@ esplash_port_chooser_class_init (EsplashPortChooserClass *klass)
 static void
 esplash_port_chooser_init (EsplashPortChooser *self)
 {
-  g_autoptr(GPtrArray) none = g_ptr_array_new ();
-
   g_type_ensure (ESPLASH_TYPE_PORT_ITEM);
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  self->cancellable = g_cancellable_new ();
   self->ports = g_list_store_new (ESPLASH_TYPE_PORT_ITEM);
   gtk_drop_down_set_model (self->drop_down, G_LIST_MODEL (self->ports));
   g_signal_connect_object (self->drop_down, "notify::selected",
                            G_CALLBACK (selected_cb), self, G_CONNECT_SWAPPED);
 
   /* The virtual board is there at once; real ports follow in a moment. */
-  apply_ports (self, none);
-  esplash_port_chooser_refresh (self);
-  self->refresh_id = g_timeout_add_seconds (REFRESH_INTERVAL_S, refresh_cb, self);
+  self->watch = esplash_port_watch_new ();
+  apply_ports (self);
+  g_signal_connect_object (self->watch, "changed", G_CALLBACK (apply_ports), self, G_CONNECT_SWAPPED);
+  esplash_port_watch_set_active (self->watch, TRUE, REFRESH_INTERVAL_MS);
 }
 
 EsplashPortItem *

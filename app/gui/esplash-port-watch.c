@@ -28,6 +28,7 @@ G_DEFINE_FINAL_TYPE (EsplashPortWatch, esplash_port_watch, G_TYPE_OBJECT)
 enum {
   SIGNAL_ADDED,
   SIGNAL_REMOVED,
+  SIGNAL_CHANGED,
   N_SIGNALS
 };
 
@@ -77,6 +78,7 @@ apply (EsplashPortWatch *self,
 {
   g_autoptr(GPtrArray) old = g_steal_pointer (&self->ports);
   gboolean initial = !self->listed_once;
+  gboolean changed = FALSE;
 
   self->ports = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < infos->len; i++)
@@ -94,7 +96,10 @@ apply (EsplashPortWatch *self,
       EsplashPortItem *now = find (self->ports, esplash_port_item_get_id (item));
 
       if (now == NULL || !esplash_port_item_equal (now, item))
-        g_signal_emit (self, signals[SIGNAL_REMOVED], 0, item);
+        {
+          changed = TRUE;
+          g_signal_emit (self, signals[SIGNAL_REMOVED], 0, item);
+        }
     }
   for (guint i = 0; i < self->ports->len; i++)
     {
@@ -102,11 +107,14 @@ apply (EsplashPortWatch *self,
       EsplashPortItem *before = find (old, esplash_port_item_get_id (item));
 
       if (before == NULL || !esplash_port_item_equal (before, item))
-        g_signal_emit (self, signals[SIGNAL_ADDED], 0, item, initial);
+        {
+          changed = TRUE;
+          g_signal_emit (self, signals[SIGNAL_ADDED], 0, item, initial);
+        }
     }
+  if (changed)
+    g_signal_emit (self, signals[SIGNAL_CHANGED], 0);
 }
-
-static void list_now (EsplashPortWatch *self);
 
 static void
 list_done_cb (GObject      *source,
@@ -144,6 +152,14 @@ list_now (EsplashPortWatch *self)
   task = g_task_new (self, self->cancellable, list_done_cb, g_object_ref (self->cancellable));
   g_task_set_task_data (task, listing, g_free);
   g_task_run_in_thread (task, list_thread);
+}
+
+void
+esplash_port_watch_refresh (EsplashPortWatch *self)
+{
+  g_return_if_fail (ESPLASH_IS_PORT_WATCH (self));
+
+  list_now (self);
 }
 
 static gboolean
@@ -215,6 +231,8 @@ esplash_port_watch_class_init (EsplashPortWatchClass *klass)
   signals[SIGNAL_ADDED] = g_signal_new ("added", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                         NULL, NULL, NULL, G_TYPE_NONE, 2, ESPLASH_TYPE_PORT_ITEM,
                                         G_TYPE_BOOLEAN);
+  signals[SIGNAL_CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                          NULL, NULL, NULL, G_TYPE_NONE, 0);
   signals[SIGNAL_REMOVED] = g_signal_new ("removed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                                           NULL, NULL, NULL, G_TYPE_NONE, 1, ESPLASH_TYPE_PORT_ITEM);
 }

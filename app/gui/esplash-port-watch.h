@@ -20,13 +20,16 @@ typedef GPtrArray *(*EsplashPortLister) (gpointer user_data, GError **error);
 /* Signals: "added" (EsplashPortItem, gboolean initial), "removed"
  * (EsplashPortItem) — on the main context, after the list changed. The
  * first listing after starting reports every port present as added, with
- * @initial TRUE: those were there already, not plugged in. */
+ * @initial TRUE: those were there already, not plugged in. "changed",
+ * once after those, when anything changed. */
 EsplashPortWatch *esplash_port_watch_new        (void);
 /* Starts (or stops) listing: once at once, then every @interval_ms. */
 void              esplash_port_watch_set_active (EsplashPortWatch *self,
                                                  gboolean          active,
                                                  guint             interval_ms);
 gboolean          esplash_port_watch_is_active  (EsplashPortWatch *self);
+/* Lists now rather than at the next tick (while active or not). */
+void              esplash_port_watch_refresh    (EsplashPortWatch *self);
 /* The ports of the last listing (EsplashPortItem, transfer none). */
 GPtrArray        *esplash_port_watch_get_ports  (EsplashPortWatch *self);
 /* Replaces esplash_port_list() (tests: ports that come and go). */

@@ -65,6 +65,9 @@ list_rows (EsplashProductionView *self)
 {
   GPtrArray *rows = g_ptr_array_new ();
 
+  /* A board's job may end after the view was disposed. */
+  if (self->list == NULL)
+    return rows;
   for (GtkWidget *child = gtk_widget_get_first_child (GTK_WIDGET (self->list)); child != NULL;
        child = gtk_widget_get_next_sibling (child))
     if (ESPLASH_IS_BOARD_ROW (child))
@@ -200,10 +203,7 @@ static gboolean
 start (EsplashProductionView *self,
        EsplashFlashSession   *session)
 {
-  if (self->flasher == NULL || !esplash_flasher_start (self->flasher, session))
-    return FALSE;
-  update_busy (self);
-  return TRUE;
+  return self->flasher != NULL && esplash_flasher_start (self->flasher, session);
 }
 
 static EsplashBoardRow *
@@ -215,6 +215,8 @@ add_session (EsplashProductionView *self,
   g_signal_connect_object (session, "log", G_CALLBACK (session_log_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "finished", G_CALLBACK (session_finished_cb), self,
                            G_CONNECT_SWAPPED);
+  /* However a job starts: Flash All, a plug, or a resume from its help. */
+  g_signal_connect_object (session, "notify::job", G_CALLBACK (update_busy), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (row, "troubleshoot", G_CALLBACK (row_troubleshoot_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_list_box_append (self->list, row);
@@ -324,7 +326,22 @@ esplash_production_view_set_active (EsplashProductionView *self,
     {
       self->n_flashed = self->n_failed = 0;
       update_summary (self);
+      return;
     }
+  /* Not watched any more: the ports' rows would go stale (a running job
+   * keeps its row until it ends; virtual boards stay plugged in). */
+  {
+    g_autoptr(GPtrArray) rows = list_rows (self);
+
+    for (guint i = 0; i < rows->len; i++)
+      {
+        EsplashBoardRow *row = g_ptr_array_index (rows, i);
+        EsplashFlashSession *session = esplash_board_row_get_session (row);
+
+        if (esplash_flash_session_get_sim (session) == NULL && !esplash_flash_session_is_busy (session))
+          remove_row (self, row);
+      }
+  }
 }
 
 guint
@@ -477,6 +494,19 @@ esplash_production_view_unplug_virtual (EsplashProductionView *self,
   esplash_sim_unplug (esplash_flash_session_get_sim (session));
   if (row != NULL)
     unplugged (self, row);
+}
+
+void
+esplash_production_view_replug_virtual (EsplashProductionView *self,
+                                        EsplashFlashSession   *session)
+{
+  EsplashBoardRow *row = find_row (self, esplash_flash_session_get_port (session));
+
+  g_return_if_fail (esplash_flash_session_get_sim (session) != NULL);
+
+  esplash_sim_power_cycle (esplash_flash_session_get_sim (session));
+  if (row != NULL)
+    esplash_board_row_set_unplugged (row, FALSE);
 }
 
 EsplashPortWatch *

@@ -59,6 +59,9 @@ EsplashFlashSession *esplash_production_view_add_virtual_board (EsplashProductio
 /* The virtual board of @session is pulled out. */
 void      esplash_production_view_unplug_virtual (EsplashProductionView *self,
                                                   EsplashFlashSession   *session);
+/* … and plugged in again (it powers up running its firmware). */
+void      esplash_production_view_replug_virtual (EsplashProductionView *self,
+                                                  EsplashFlashSession   *session);
 /* (transfer none) for tests: the watch of real ports */
 EsplashPortWatch *esplash_production_view_get_port_watch (EsplashProductionView *self);
 
