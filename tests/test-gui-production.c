@@ -27,7 +27,7 @@
 #endif
 #define PROBE_INTERVAL_MS 5
 #define WIDTH 1000
-#define HEIGHT 900
+#define HEIGHT 780   /* the suite's Xvfb screen is 800 high */
 #define N_BOARDS 8
 
 /* Where the build's images go (flasher_args.json in test-gui-rig.h). */
@@ -266,6 +266,7 @@ test_eight_boards (Fixture       *fixture,
   g_assert_cmpuint (g_hash_table_size (macs), ==, N_BOARDS);
   g_assert_true (g_hash_table_contains (macs, "24:0a:c4:10:00:08"));
 
+  wait_frames (200);   /* past the finished rows' pulse */
   capture_window (GTK_WINDOW (fixture->window), "10-production.png", WIDTH, HEIGHT);
 }
 
@@ -348,6 +349,7 @@ test_auto_and_unplug (Fixture       *fixture,
   g_assert_true (json_object_get_boolean_member (b_line, "ok"));
   assert_record_images (fixture, b_line);
 
+  wait_frames (200);
   capture_window (GTK_WINDOW (fixture->window), "11-production-unplugged.png", WIDTH, HEIGHT);
 
   /* Help for that board opens the guided page watching it; plugged in
@@ -546,6 +548,41 @@ test_record_refused (Fixture       *fixture,
   g_assert_null (esplash_production_view_get_record_path (view));
 }
 
+/* ---- remembered: production mode, automatic flashing, the record ------- */
+
+static void
+test_settings (Fixture       *fixture,
+               gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.esplash.Esplash");
+  g_autofree char *gone = g_build_filename (fixture->dir, "removed-drive", "record.csv", NULL);
+  EsplashWindow *window;
+  EsplashProductionView *view;
+
+  g_settings_set_boolean (settings, "production-mode", TRUE);
+  g_settings_set_boolean (settings, "production-auto", TRUE);
+  g_settings_set_string (settings, "production-record", fixture->record);
+  window = esplash_window_new (NULL, settings, NULL);
+  view = esplash_window_get_production_view (window);
+  g_assert_true (esplash_window_get_production (window));
+  g_assert_true (esplash_production_view_get_auto (view));
+  g_assert_cmpstr (esplash_production_view_get_record_path (view), ==, fixture->record);
+  esplash_port_watch_set_active (esplash_production_view_get_port_watch (view), FALSE, 0);
+  esplash_window_set_production (window, FALSE);
+  g_assert_false (g_settings_get_boolean (settings, "production-mode"));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  /* A record file that cannot be written any more is not used silently. */
+  g_settings_set_string (settings, "production-record", gone);
+  window = esplash_window_new (NULL, settings, NULL);
+  view = esplash_window_get_production_view (window);
+  g_assert_null (esplash_production_view_get_record_path (view));
+  g_settings_reset (settings, "production-record");
+  g_settings_reset (settings, "production-auto");
+  g_settings_reset (settings, "production-mode");
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_no_display (void)
 {
@@ -577,5 +614,7 @@ main (int argc, char **argv)
               test_hotplug, fixture_tear_down);
   g_test_add ("/esplash/gui/production/record-refused", Fixture, NULL, fixture_set_up,
               test_record_refused, fixture_tear_down);
+  g_test_add ("/esplash/gui/production/settings", Fixture, NULL, fixture_set_up,
+              test_settings, fixture_tear_down);
   return g_test_run ();
 }

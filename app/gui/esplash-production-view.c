@@ -31,6 +31,7 @@ struct _EsplashProductionView
   GtkFileChooserNative  *chooser;
 
   EsplashFlasher        *flasher;       /* nullable until set */
+  GSettings             *settings;      /* nullable */
   EsplashPortWatch      *watch;
   char                  *record_path;   /* nullable */
   guint                  n_virtual;     /* virtual boards added so far, for their names */
@@ -394,6 +395,18 @@ esplash_production_view_get_auto (EsplashProductionView *self)
 }
 
 static void
+show_record_error (EsplashProductionView *self,
+                   const GError          *error)
+{
+  g_autofree char *message = g_strdup_printf (_("The record file cannot be used: %s"), error->message);
+
+  gtk_label_set_text (self->record_label, message);
+  gtk_widget_remove_css_class (GTK_WIDGET (self->record_label), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self->record_label), "error");
+  g_signal_emit (self, signals[SIGNAL_LOG], 0, (int) ESPLASH_LOG_ERROR, message);
+}
+
+static void
 show_record_path (EsplashProductionView *self)
 {
   gtk_widget_remove_css_class (GTK_WIDGET (self->record_label), "error");
@@ -424,7 +437,27 @@ esplash_production_view_set_record_path (EsplashProductionView  *self,
   g_free (self->record_path);
   self->record_path = g_strdup (path);
   show_record_path (self);
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "production-record", path != NULL ? path : "");
   return TRUE;
+}
+
+void
+esplash_production_view_bind (EsplashProductionView *self,
+                              GSettings             *settings)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self));
+
+  g_set_object (&self->settings, settings);
+  g_settings_bind (settings, "production-auto", self->auto_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  path = g_settings_get_string (settings, "production-record");
+  /* The file of last time may not be writable now (a removed drive): say
+   * so rather than flash boards nobody records. */
+  if (*path != '\0' && !esplash_production_view_set_record_path (self, path, &error))
+    show_record_error (self, error);
 }
 
 const char *
@@ -533,13 +566,7 @@ chooser_response_cb (EsplashProductionView *self,
   if (path == NULL)
     return;
   if (!esplash_production_view_set_record_path (self, path, &error))
-    {
-      g_autofree char *message = g_strdup_printf (_("The record file cannot be used: %s"), error->message);
-
-      gtk_label_set_text (self->record_label, message);
-      gtk_widget_add_css_class (GTK_WIDGET (self->record_label), "error");
-      g_signal_emit (self, signals[SIGNAL_LOG], 0, (int) ESPLASH_LOG_ERROR, message);
-    }
+    show_record_error (self, error);
 }
 
 static void
@@ -676,6 +703,7 @@ esplash_production_view_dispose (GObject *object)
     gtk_widget_unparent (child);
   self->list = NULL;
   g_clear_object (&self->flasher);
+  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (esplash_production_view_parent_class)->dispose (object);
 }

@@ -24,6 +24,10 @@ G_DECLARE_FINAL_TYPE (EsplashProductionView, esplash_production_view, ESPLASH, P
 /* What flashes the boards (set before the view is used). */
 void      esplash_production_view_set_flasher (EsplashProductionView *self,
                                                EsplashFlasher        *flasher);
+/* Keeps "Flash new boards automatically" and the record file in
+ * @settings ("production-auto", "production-record"). */
+void      esplash_production_view_bind        (EsplashProductionView *self,
+                                               GSettings             *settings);
 /* Watches the serial ports while active (production mode is on). */
 void      esplash_production_view_set_active  (EsplashProductionView *self,
                                                gboolean               active);

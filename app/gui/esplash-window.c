@@ -444,6 +444,7 @@ bind_settings (EsplashWindow *self)
     return;
 
   esplash_options_panel_bind (self->options_section, self->settings);
+  esplash_production_view_bind (self->production_view, self->settings);
   g_settings_bind (self->settings, "last-port", self->port_chooser, "preferred-port",
                    G_SETTINGS_BIND_DEFAULT);
 
