@@ -548,6 +548,28 @@ test_record_refused (Fixture       *fixture,
   g_assert_null (esplash_production_view_get_record_path (view));
 }
 
+/* ---- nobody to ask: a board plugged in waits, and says why ------------- */
+
+static void
+test_auto_refused (void)
+{
+  EsplashWindow *window = esplash_window_new (NULL, NULL, NULL);
+  EsplashProductionView *view = esplash_window_get_production_view (window);
+  EsplashFlashSession *session;
+  const char *status;
+
+  esplash_window_set_production (window, TRUE);
+  esplash_port_watch_set_active (esplash_production_view_get_port_watch (view), FALSE, 0);
+  esplash_production_view_set_auto (view, TRUE);
+  /* No firmware yet: plugging a board in starts nothing. */
+  session = esplash_production_view_add_virtual_board (view, NULL);
+  g_assert_false (esplash_flash_session_is_busy (session));
+  status = esplash_board_row_get_status_text (esplash_production_view_get_row (view, 0));
+  g_test_message ("row: %s", status);
+  g_assert_true (g_str_has_prefix (status, "Not flashed automatically: The firmware list is not ready"));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* ---- remembered: production mode, automatic flashing, the record ------- */
 
 static void
@@ -616,5 +638,6 @@ main (int argc, char **argv)
               test_record_refused, fixture_tear_down);
   g_test_add ("/esplash/gui/production/settings", Fixture, NULL, fixture_set_up,
               test_settings, fixture_tear_down);
+  g_test_add_func ("/esplash/gui/production/auto-refused", test_auto_refused);
   return g_test_run ();
 }

@@ -145,8 +145,10 @@ update (EsplashBoardRow *self)
       break;
     case ESPLASH_SESSION_IDLE:
     default:
-      set_kind (self, NULL, "media-playback-pause-symbolic");
-      text = g_strdup (_("Waiting to be flashed"));
+      set_kind (self, have_result ? "board-info" : NULL, "media-playback-pause-symbolic");
+      /* Why it was not started by itself, when it was not. */
+      text = have_result && hint != NULL ? g_strdup_printf (_("%s: %s"), title, hint)
+                                         : g_strdup (_("Waiting to be flashed"));
       break;
     }
   if (self->unplugged && state != ESPLASH_SESSION_SUCCEEDED)

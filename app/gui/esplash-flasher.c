@@ -101,6 +101,17 @@ esplash_flasher_start (EsplashFlasher      *self,
                                     flash_done, restart, self);
 }
 
+const char *
+esplash_flasher_get_refusal (EsplashFlasher *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_FLASHER (self), NULL);
+
+  if (!esplash_firmware_list_is_ready (self->files))
+    return _("The firmware list is not ready: add firmware, and give each file its offset.");
+  /* A doubt the user may overrule, but only by saying so. */
+  return esplash_firmware_list_get_confirmation (self->files);
+}
+
 GPtrArray *
 esplash_flasher_get_record_images (EsplashFlasher *self)
 {

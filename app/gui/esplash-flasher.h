@@ -30,6 +30,9 @@ void            esplash_flasher_prepare (EsplashFlasher      *self,
  * This". FALSE when nothing could start (busy, no files). */
 gboolean        esplash_flasher_start   (EsplashFlasher      *self,
                                          EsplashFlashSession *session);
+/* Why a board may not be flashed without asking (nothing ready, or a
+ * doubt such as another chip's image), %NULL when it may. */
+const char     *esplash_flasher_get_refusal (EsplashFlasher *self);
 /* What a record says of the images the next flash writes
  * (EsplashRecordImage; SHA-256 computed once per change of the list). */
 GPtrArray      *esplash_flasher_get_record_images (EsplashFlasher *self);

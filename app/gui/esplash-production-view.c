@@ -14,6 +14,7 @@
 
 #include "esplash-board-record.h"
 #include "esplash-production-view.h"
+#include "esplash-record-file.h"
 
 /* How long an unplugged board's row stays, and so how long a board that
  * comes back under the same name or USB serial counts as the same one. */
@@ -26,14 +27,11 @@ struct _EsplashProductionView
 
   GtkListBox            *list;
   GtkSwitch             *auto_switch;
-  GtkLabel              *record_label;
+  EsplashRecordFile     *record;
   GtkLabel              *summary;
-  GtkFileChooserNative  *chooser;
 
   EsplashFlasher        *flasher;       /* nullable until set */
-  GSettings             *settings;      /* nullable */
   EsplashPortWatch      *watch;
-  char                  *record_path;   /* nullable */
   guint                  n_virtual;     /* virtual boards added so far, for their names */
   guint                  n_flashed;
   guint                  n_failed;
@@ -156,21 +154,21 @@ record (EsplashProductionView *self,
         EsplashFlashSession   *session,
         EsplashJob            *job)
 {
+  const char *path = esplash_record_file_get_path (self->record);
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
 
-  if (self->record_path == NULL || self->flasher == NULL)
+  if (path == NULL || self->flasher == NULL)
     return;
   if (esplash_board_record_append (session, job, esplash_flasher_get_record_images (self->flasher),
-                                   self->record_path, &error))
+                                   path, &error))
     return;
   /* Never lose a board's line silently: the operator must see it. */
   /* TRANSLATORS: "The record of /dev/ttyUSB0 could not be written: <reason>" */
   message = g_strdup_printf (_("The record of %s could not be written: %s"),
                              esplash_flash_session_get_title (session), error->message);
   g_signal_emit (self, signals[SIGNAL_LOG], 0, (int) ESPLASH_LOG_ERROR, message);
-  gtk_label_set_text (self->record_label, message);
-  gtk_widget_add_css_class (GTK_WIDGET (self->record_label), "error");
+  esplash_record_file_show_error (self->record, message);
 }
 
 static void
@@ -205,6 +203,27 @@ start (EsplashProductionView *self,
        EsplashFlashSession   *session)
 {
   return self->flasher != NULL && esplash_flasher_start (self->flasher, session);
+}
+
+/* A board plugged in with automatic flashing on: nobody is there to
+ * answer "Flash anyway?", so a doubt keeps it waiting, and says why. */
+static void
+start_unasked (EsplashProductionView *self,
+               EsplashFlashSession   *session)
+{
+  const char *refusal = self->flasher != NULL ? esplash_flasher_get_refusal (self->flasher) : NULL;
+  g_autofree char *message = NULL;
+
+  if (refusal == NULL)
+    {
+      start (self, session);
+      return;
+    }
+  esplash_flash_session_set_result (session, "info", _("Not flashed automatically"), refusal, refusal);
+  /* TRANSLATORS: "/dev/ttyUSB0 was not flashed automatically: <reason>" */
+  message = g_strdup_printf (_("%s was not flashed automatically: %s"),
+                             esplash_flash_session_get_title (session), refusal);
+  g_signal_emit (self, signals[SIGNAL_LOG], 0, (int) ESPLASH_LOG_WARNING, message);
 }
 
 static EsplashBoardRow *
@@ -284,7 +303,7 @@ port_added_cb (EsplashProductionView *self,
       esplash_board_row_set_unplugged (row, FALSE);
       /* Back after its reset: flashed already. Back after a failure: again. */
       if (was_gone && !initial && state == ESPLASH_SESSION_FAILED && esplash_production_view_get_auto (self))
-        start (self, esplash_board_row_get_session (row));
+        start_unasked (self, esplash_board_row_get_session (row));
       return;
     }
   session = esplash_flash_session_new (port);
@@ -292,7 +311,7 @@ port_added_cb (EsplashProductionView *self,
   /* Only ports that look like an ESP board are flashed without asking. */
   esplash_board_row_set_included (row, esplash_port_item_looks_like_esp (port));
   if (!initial && esplash_port_item_looks_like_esp (port) && esplash_production_view_get_auto (self))
-    start (self, session);
+    start_unasked (self, session);
 }
 
 static void
@@ -394,36 +413,6 @@ esplash_production_view_get_auto (EsplashProductionView *self)
   return gtk_switch_get_active (self->auto_switch);
 }
 
-static void
-show_record_error (EsplashProductionView *self,
-                   const GError          *error)
-{
-  g_autofree char *message = g_strdup_printf (_("The record file cannot be used: %s"), error->message);
-
-  gtk_label_set_text (self->record_label, message);
-  gtk_widget_remove_css_class (GTK_WIDGET (self->record_label), "dim-label");
-  gtk_widget_add_css_class (GTK_WIDGET (self->record_label), "error");
-  g_signal_emit (self, signals[SIGNAL_LOG], 0, (int) ESPLASH_LOG_ERROR, message);
-}
-
-static void
-show_record_path (EsplashProductionView *self)
-{
-  gtk_widget_remove_css_class (GTK_WIDGET (self->record_label), "error");
-  if (self->record_path == NULL)
-    {
-      gtk_label_set_text (self->record_label, _("Not recorded"));
-      gtk_widget_add_css_class (GTK_WIDGET (self->record_label), "dim-label");
-    }
-  else
-    {
-      g_autofree char *name = g_filename_display_name (self->record_path);
-
-      gtk_label_set_text (self->record_label, name);
-      gtk_widget_remove_css_class (GTK_WIDGET (self->record_label), "dim-label");
-    }
-}
-
 gboolean
 esplash_production_view_set_record_path (EsplashProductionView  *self,
                                          const char             *path,
@@ -431,39 +420,23 @@ esplash_production_view_set_record_path (EsplashProductionView  *self,
 {
   g_return_val_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self), FALSE);
 
-  /* Found out now, not after the first board was flashed. */
-  if (path != NULL && !esplash_flash_record_check_path (path, error))
-    return FALSE;
-  g_free (self->record_path);
-  self->record_path = g_strdup (path);
-  show_record_path (self);
-  if (self->settings != NULL)
-    g_settings_set_string (self->settings, "production-record", path != NULL ? path : "");
-  return TRUE;
+  return esplash_record_file_set_path (self->record, path, error);
 }
 
 void
 esplash_production_view_bind (EsplashProductionView *self,
                               GSettings             *settings)
 {
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self));
 
-  g_set_object (&self->settings, settings);
   g_settings_bind (settings, "production-auto", self->auto_switch, "active", G_SETTINGS_BIND_DEFAULT);
-  path = g_settings_get_string (settings, "production-record");
-  /* The file of last time may not be writable now (a removed drive): say
-   * so rather than flash boards nobody records. */
-  if (*path != '\0' && !esplash_production_view_set_record_path (self, path, &error))
-    show_record_error (self, error);
+  esplash_record_file_bind (self->record, settings);
 }
 
 const char *
 esplash_production_view_get_record_path (EsplashProductionView *self)
 {
-  return self->record_path;
+  return esplash_record_file_get_path (self->record);
 }
 
 void
@@ -512,7 +485,7 @@ esplash_production_view_add_virtual_board (EsplashProductionView   *self,
   add_session (self, session);
   /* Plugging it in is what a hotplug would be. */
   if (esplash_production_view_get_auto (self))
-    start (self, session);
+    start_unasked (self, session);
   return session;
 }
 
@@ -548,59 +521,6 @@ esplash_production_view_get_port_watch (EsplashProductionView *self)
   return self->watch;
 }
 
-/* ---- the record file chooser ------------------------------------------- */
-
-static void
-chooser_response_cb (EsplashProductionView *self,
-                     gint                   response,
-                     GtkFileChooserNative  *chooser)
-{
-  g_autoptr(GFile) file = NULL;
-  g_autofree char *path = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (response == GTK_RESPONSE_ACCEPT)
-    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  g_clear_object (&self->chooser);
-  path = file != NULL ? g_file_get_path (file) : NULL;
-  if (path == NULL)
-    return;
-  if (!esplash_production_view_set_record_path (self, path, &error))
-    show_record_error (self, error);
-}
-
-static void
-choose_record_cb (EsplashProductionView *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
-  g_autofree char *date = g_date_time_format (now, "%Y%m%d");
-  g_autofree char *name = NULL;
-  GtkFileFilter *jsonl = gtk_file_filter_new ();
-  GtkFileFilter *csv = gtk_file_filter_new ();
-
-  if (self->chooser != NULL)
-    return;
-  self->chooser = gtk_file_chooser_native_new (_("Record Every Board"),
-                                               GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_SAVE, _("_Record"), _("_Cancel"));
-  /* TRANSLATORS: file name suggested for the production record; keep it ASCII */
-  name = g_strdup_printf (_("flash-record-%s.jsonl"), date);
-  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
-  gtk_file_filter_set_name (jsonl, _("JSON Lines (one object per board)"));
-  gtk_file_filter_add_pattern (jsonl, "*.jsonl");
-  gtk_file_filter_set_name (csv, _("CSV (one row per board)"));
-  gtk_file_filter_add_pattern (csv, "*.csv");
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), jsonl);
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), csv);
-  g_object_unref (jsonl);
-  g_object_unref (csv);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self,
-                           G_CONNECT_SWAPPED);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
-}
-
 static void
 add_virtual_cb (EsplashProductionView *self)
 {
@@ -608,6 +528,14 @@ add_virtual_cb (EsplashProductionView *self)
 }
 
 /* ---- GObject ----------------------------------------------------------- */
+
+static void
+record_log_cb (EsplashProductionView *self,
+               int                    level,
+               const char            *message)
+{
+  g_signal_emit (self, signals[SIGNAL_LOG], 0, level, message);
+}
 
 static GtkWidget *
 settings_row (GtkWidget  *label,
@@ -631,9 +559,7 @@ build_settings (EsplashProductionView *self)
 {
   GtkWidget *list = gtk_list_box_new ();
   GtkWidget *auto_label = gtk_label_new_with_mnemonic (_("Flash new boards _automatically"));
-  GtkWidget *record_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  GtkWidget *record_title = gtk_label_new (_("Record of every board"));
-  GtkWidget *choose = gtk_button_new_with_mnemonic (_("_Choose File…"));
+  GtkWidget *record_row = gtk_list_box_row_new ();
   GtkWidget *virtual_label = gtk_label_new (_("No board at hand? Try it with simulated ones."));
   GtkWidget *add_virtual = gtk_button_new_with_mnemonic (_("Add _Virtual Board"));
 
@@ -647,15 +573,12 @@ build_settings (EsplashProductionView *self)
                                _("A board starts as soon as its port appears"));
   gtk_list_box_append (GTK_LIST_BOX (list), settings_row (auto_label, GTK_WIDGET (self->auto_switch)));
 
-  self->record_label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (GTK_LABEL (record_title), 0);
-  gtk_label_set_xalign (self->record_label, 0);
-  gtk_label_set_wrap (self->record_label, TRUE);
-  gtk_label_set_selectable (self->record_label, TRUE);
-  gtk_box_append (GTK_BOX (record_box), record_title);
-  gtk_box_append (GTK_BOX (record_box), GTK_WIDGET (self->record_label));
-  g_signal_connect_object (choose, "clicked", G_CALLBACK (choose_record_cb), self, G_CONNECT_SWAPPED);
-  gtk_list_box_append (GTK_LIST_BOX (list), settings_row (record_box, choose));
+  self->record = ESPLASH_RECORD_FILE (esplash_record_file_new ());
+  gtk_widget_add_css_class (GTK_WIDGET (self->record), "esplash-row");
+  g_signal_connect_object (self->record, "log", G_CALLBACK (record_log_cb), self, G_CONNECT_SWAPPED);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (record_row), FALSE);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (record_row), GTK_WIDGET (self->record));
+  gtk_list_box_append (GTK_LIST_BOX (list), record_row);
 
   gtk_label_set_xalign (GTK_LABEL (virtual_label), 0);
   gtk_label_set_wrap (GTK_LABEL (virtual_label), TRUE);
@@ -694,26 +617,14 @@ esplash_production_view_dispose (GObject *object)
   if (self->watch != NULL)
     esplash_port_watch_set_active (self->watch, FALSE, 0);
   g_clear_object (&self->watch);
-  if (self->chooser != NULL)
-    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
-  g_clear_object (&self->chooser);
   if (self->list != NULL)
     esplash_production_view_cancel_all (self);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
   self->list = NULL;
   g_clear_object (&self->flasher);
-  g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (esplash_production_view_parent_class)->dispose (object);
-}
-
-static void
-esplash_production_view_finalize (GObject *object)
-{
-  g_free (ESPLASH_PRODUCTION_VIEW (object)->record_path);
-
-  G_OBJECT_CLASS (esplash_production_view_parent_class)->finalize (object);
 }
 
 static void
@@ -724,7 +635,6 @@ esplash_production_view_class_init (EsplashProductionViewClass *klass)
 
   object_class->get_property = esplash_production_view_get_property;
   object_class->dispose = esplash_production_view_dispose;
-  object_class->finalize = esplash_production_view_finalize;
 
   properties[PROP_BUSY] = g_param_spec_boolean ("busy", NULL, NULL, FALSE,
                                                 G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -778,6 +688,5 @@ esplash_production_view_init (EsplashProductionView *self)
   self->watch = esplash_port_watch_new ();
   g_signal_connect_object (self->watch, "added", G_CALLBACK (port_added_cb), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->watch, "removed", G_CALLBACK (port_removed_cb), self, G_CONNECT_SWAPPED);
-  show_record_path (self);
   update_summary (self);
 }
