@@ -5,8 +5,9 @@
  * plugged in, one pulled out mid-write without disturbing the other (its
  * Help Me Fix This resumes it once it is back); and
  * the serial-port watch: a port that appears is flashed by itself (an
- * esplash-sim RFC 2217 server), one present before is not, and one that
- * comes back after its reset is not flashed twice. With
+ * esplash-sim RFC 2217 server), one present before is not, a chip's own
+ * USB port that comes back after its reset is not flashed twice, and a
+ * bridge put back is another board. With
  * ESPLASH_SCREENSHOT_DIR set, the finished run is saved as
  * 10-production.png and the mixed one as 11-production-unplugged.png.
  *
@@ -391,16 +392,19 @@ fake_lister (gpointer   user_data,
   return copy;
 }
 
+/* @native: the chip's own USB-Serial/JTAG port (303a:1001, serial = its
+ * MAC), else a CP2102 bridge as on most boards. */
 static void
 fake_plug (FakePorts  *fake,
            const char *url,
+           gboolean    native,
            const char *serial)
 {
   EsplashPortInfo *info = g_new0 (EsplashPortInfo, 1);
 
   info->path = g_strdup (url);
-  info->usb_vid = 0x10c4;   /* a CP2102, as on most boards */
-  info->usb_pid = 0xea60;
+  info->usb_vid = native ? 0x303a : 0x10c4;
+  info->usb_pid = native ? 0x1001 : 0xea60;
   info->serial = g_strdup (serial);
   esplash_port_info_classify (info);
   g_mutex_lock (&fake->lock);
@@ -473,14 +477,17 @@ test_hotplug (Fixture       *fixture,
   g_autoptr(EsplashSimServer) plugged = serve_board (2, &new_sim);
   g_autofree char *present_url = g_strdup_printf ("rfc2217://127.0.0.1:%u", esplash_sim_server_get_port (present));
   g_autofree char *new_url = g_strdup_printf ("rfc2217://127.0.0.1:%u", esplash_sim_server_get_port (plugged));
-  EsplashBoardRow *first, *second;
+  /* The same board once it re-enumerated: another name, the same serial. */
+  g_autofree char *new_url_again = g_strdup_printf ("rfc2217://localhost:%u", esplash_sim_server_get_port (plugged));
+  static const char mac[] = "24:0A:C4:10:00:02";
+  EsplashBoardRow *first, *second, *swapped;
   EsplashFlashSession *session;
   guint syncs;
 
   g_mutex_init (&fake.lock);
   esplash_production_view_set_auto (view, TRUE);
   esplash_port_watch_set_lister (watch, fake_lister, &fake);
-  fake_plug (&fake, present_url, "0001");
+  fake_plug (&fake, present_url, FALSE, "0001");
   esplash_port_watch_set_active (watch, TRUE, 100);
 
   /* There before production mode looked: listed, not flashed by itself. */
@@ -493,7 +500,7 @@ test_hotplug (Fixture       *fixture,
                    ESPLASH_SESSION_IDLE);
 
   /* Plugged in while watching: flashed by itself. */
-  fake_plug (&fake, new_url, "0002");
+  fake_plug (&fake, new_url, TRUE, mac);
   g_assert_true (n_rows_is (view, 2, 10));
   second = esplash_production_view_get_row (view, 1);
   session = esplash_board_row_get_session (second);
@@ -504,22 +511,47 @@ test_hotplug (Fixture       *fixture,
   g_assert_cmpint (esplash_flash_session_get_state (session), ==, ESPLASH_SESSION_SUCCEEDED);
   assert_flashed (fixture, new_sim);
 
-  /* Its reset makes it re-enumerate: gone, then back. Not flashed twice. */
+  /* Its reset makes its own USB port re-enumerate, under another name:
+   * the same board (its serial), followed, not flashed twice. */
   syncs = esplash_sim_count_commands (new_sim, 0x08 /* SYNC */);
   g_assert_cmpuint (syncs, >, 0);
   fake_unplug (&fake, new_url);
   g_assert_true (row_unplugged (second, TRUE, 10));
   g_assert_cmpstr (esplash_board_row_get_status_text (second), ==, "Flashed");
-  fake_plug (&fake, new_url, "0002");
+  fake_plug (&fake, new_url_again, TRUE, mac);
   g_assert_true (row_unplugged (second, FALSE, 10));
+  g_assert_cmpuint (esplash_production_view_get_n_boards (view), ==, 2);
+  g_assert_cmpstr (esplash_port_item_get_id (esplash_flash_session_get_port (session)), ==, new_url_again);
   wait_frames (30);
   g_assert_false (esplash_flash_session_is_busy (session));
   g_assert_cmpuint (esplash_sim_count_commands (new_sim, 0x08), ==, syncs);
 
+  /* A bridge pulled and put back is another board in its place (bridges
+   * stay plugged in across resets, and share serials): flashed. */
+  fake_unplug (&fake, present_url);
+  g_assert_true (row_unplugged (first, TRUE, 10));
+  fake_plug (&fake, present_url, FALSE, "0001");
+  /* The old row goes and a new one comes (it may take the old one's
+   * memory: compare what is alive). */
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
+
+    while (esplash_production_view_get_row (view, 0) != second && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_true (esplash_production_view_get_row (view, 0) == second);
+  g_assert_cmpuint (esplash_production_view_get_n_boards (view), ==, 2);
+  swapped = esplash_production_view_get_row (view, 1);
+  g_assert_true (esplash_flash_session_is_busy (esplash_board_row_get_session (swapped)));
+  g_assert_true (wait_for (idle, fixture, 120));
+  g_assert_cmpint (esplash_flash_session_get_state (esplash_board_row_get_session (swapped)), ==,
+                   ESPLASH_SESSION_SUCCEEDED);
+  assert_flashed (fixture, present_sim);
+
   /* Gone for good: the row leaves after a while; the other stays. */
-  fake_unplug (&fake, new_url);
+  fake_unplug (&fake, new_url_again);
   g_assert_true (n_rows_is (view, 1, 20));
-  g_assert_true (esplash_production_view_get_row (view, 0) == first);
+  g_assert_true (esplash_production_view_get_row (view, 0) == swapped);
 
   esplash_port_watch_set_active (watch, FALSE, 0);
   esplash_port_watch_set_lister (watch, NULL, NULL);

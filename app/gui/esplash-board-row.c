@@ -163,6 +163,15 @@ update (EsplashBoardRow *self)
 }
 
 static void
+update_title (EsplashBoardRow *self)
+{
+  const char *title = esplash_flash_session_get_title (self->session);
+
+  set_label (self->title, title);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, title, -1);
+}
+
+static void
 help_clicked_cb (EsplashBoardRow *self)
 {
   g_signal_emit (self, signals[SIGNAL_TROUBLESHOOT], 0);
@@ -302,9 +311,8 @@ esplash_board_row_new (EsplashFlashSession *session)
   EsplashBoardRow *self = g_object_new (ESPLASH_TYPE_BOARD_ROW, NULL);
 
   self->session = g_object_ref (session);
-  gtk_label_set_text (self->title, esplash_flash_session_get_title (session));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  esplash_flash_session_get_title (session), -1);
+  update_title (self);
+  g_signal_connect_object (session, "notify::port", G_CALLBACK (update_title), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::state", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::job", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (session, "notify::result", G_CALLBACK (update), self, G_CONNECT_SWAPPED);

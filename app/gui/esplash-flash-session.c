@@ -66,6 +66,7 @@ enum {
   PROP_CHIP,
   PROP_RESULT,
   PROP_DIAGNOSIS,
+  PROP_PORT,
   N_PROPS
 };
 
@@ -395,6 +396,20 @@ esplash_flash_session_get_port (EsplashFlashSession *self)
   return self->port;
 }
 
+void
+esplash_flash_session_set_port (EsplashFlashSession *self,
+                                EsplashPortItem     *port)
+{
+  g_return_if_fail (ESPLASH_IS_FLASH_SESSION (self));
+  g_return_if_fail (self->sim == NULL && self->job == NULL);
+
+  if (!g_set_object (&self->port, port))
+    return;
+  g_free (self->title);
+  self->title = g_strdup (esplash_port_item_get_title (port));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
 const char *
 esplash_flash_session_get_title (EsplashFlashSession *self)
 {
@@ -508,6 +523,9 @@ esplash_flash_session_get_property (GObject    *object,
     case PROP_DIAGNOSIS:
       g_value_set_pointer (value, self->diagnosis);
       break;
+    case PROP_PORT:
+      g_value_set_object (value, self->port);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -568,6 +586,8 @@ esplash_flash_session_class_init (EsplashFlashSessionClass *klass)
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   properties[PROP_DIAGNOSIS] = g_param_spec_pointer ("diagnosis", NULL, NULL,
                                                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PORT] = g_param_spec_object ("port", NULL, NULL, ESPLASH_TYPE_PORT_ITEM,
+                                               G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_LOG] = g_signal_new ("log", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,

@@ -45,6 +45,9 @@ EsplashFlashSession *esplash_flash_session_new_virtual (EsplashPortItem   *port,
                                                         const char        *title);
 
 EsplashPortItem   *esplash_flash_session_get_port      (EsplashFlashSession *self);
+/* The same board on another port (it re-enumerated); idle, real ports only. */
+void               esplash_flash_session_set_port      (EsplashFlashSession *self,
+                                                        EsplashPortItem     *port);
 /* "CP2102 USB-UART bridge — /dev/ttyUSB0", "Virtual board 2" */
 const char        *esplash_flash_session_get_title     (EsplashFlashSession *self);
 /* (nullable) the virtual board */
@@ -125,6 +128,6 @@ void               esplash_flash_session_log           (EsplashFlashSession *sel
 
 /* Signals: "log" (level, message); "finished" (job, ok) after a job ended
  * and its result was set. Properties (notify): "job", "state", "chip",
- * "result", "diagnosis". */
+ * "result", "diagnosis", "port". */
 
 G_END_DECLS

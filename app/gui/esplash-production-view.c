@@ -59,6 +59,19 @@ static guint signals[N_SIGNALS];
 
 /* ---- rows -------------------------------------------------------------- */
 
+/* Only a chip's own USB port comes back by itself (after the reset that
+ * ends a flash), under a serial number that is the chip's MAC. A bridge
+ * (CP210x, CH34x) stays plugged in across resets, and many share one
+ * serial: a bridge that comes back is another board put in its place. */
+static gboolean
+same_board (EsplashPortItem *known,
+            EsplashPortItem *port)
+{
+  return esplash_port_item_get_kind (port) == ESPLASH_PORT_KIND_ESPRESSIF_USB &&
+         esplash_port_item_get_usb_serial (port) != NULL &&
+         g_strcmp0 (esplash_port_item_get_adapter_key (known), esplash_port_item_get_adapter_key (port)) == 0;
+}
+
 static GPtrArray *
 list_rows (EsplashProductionView *self)
 {
@@ -91,23 +104,30 @@ esplash_production_view_get_row (EsplashProductionView *self,
   return index < rows->len ? g_ptr_array_index (rows, index) : NULL;
 }
 
-/* The row of a port, by name or (a board that re-enumerated under
- * another name) by the USB adapter's serial number. */
+/* The row of a port by its name, else (@by_serial) the row of the same
+ * board on another name: a chip's own USB port (serial = the chip's MAC)
+ * that re-enumerated. */
 static EsplashBoardRow *
 find_row (EsplashProductionView *self,
-          EsplashPortItem       *port)
+          EsplashPortItem       *port,
+          gboolean               by_serial)
 {
   g_autoptr(GPtrArray) rows = list_rows (self);
-  const char *serial = esplash_port_item_get_usb_serial (port);
 
   for (guint i = 0; i < rows->len; i++)
     {
       EsplashBoardRow *row = g_ptr_array_index (rows, i);
       EsplashPortItem *other = esplash_flash_session_get_port (esplash_board_row_get_session (row));
 
-      if (g_strcmp0 (esplash_port_item_get_id (other), esplash_port_item_get_id (port)) == 0 ||
-          (serial != NULL && g_strcmp0 (esplash_port_item_get_adapter_key (other),
-                                        esplash_port_item_get_adapter_key (port)) == 0))
+      if (g_strcmp0 (esplash_port_item_get_id (other), esplash_port_item_get_id (port)) == 0)
+        return row;
+    }
+  for (guint i = 0; by_serial && i < rows->len; i++)
+    {
+      EsplashBoardRow *row = g_ptr_array_index (rows, i);
+      EsplashPortItem *other = esplash_flash_session_get_port (esplash_board_row_get_session (row));
+
+      if (same_board (other, port))
         return row;
     }
   return NULL;
@@ -292,18 +312,30 @@ port_added_cb (EsplashProductionView *self,
                EsplashPortItem       *port,
                gboolean               initial)
 {
-  EsplashBoardRow *row = find_row (self, port);
+  EsplashBoardRow *row = find_row (self, port, TRUE);
   g_autoptr(EsplashFlashSession) session = NULL;
 
+  if (row != NULL && esplash_board_row_is_unplugged (row) &&
+      !same_board (esplash_flash_session_get_port (esplash_board_row_get_session (row)), port))
+    {
+      /* Another board where one was: the old row goes. */
+      if (!esplash_flash_session_is_busy (esplash_board_row_get_session (row)))
+        remove_row (self, row);
+      row = NULL;
+    }
   if (row != NULL)
     {
-      EsplashSessionState state = esplash_flash_session_get_state (esplash_board_row_get_session (row));
+      EsplashFlashSession *known = esplash_board_row_get_session (row);
+      EsplashSessionState state = esplash_flash_session_get_state (known);
       gboolean was_gone = esplash_board_row_is_unplugged (row);
 
+      /* The same board, maybe under another name: follow it. */
+      if (!esplash_flash_session_is_busy (known))
+        esplash_flash_session_set_port (known, port);
       esplash_board_row_set_unplugged (row, FALSE);
       /* Back after its reset: flashed already. Back after a failure: again. */
       if (was_gone && !initial && state == ESPLASH_SESSION_FAILED && esplash_production_view_get_auto (self))
-        start_unasked (self, esplash_board_row_get_session (row));
+        start_unasked (self, known);
       return;
     }
   session = esplash_flash_session_new (port);
@@ -318,7 +350,7 @@ static void
 port_removed_cb (EsplashProductionView *self,
                  EsplashPortItem       *port)
 {
-  EsplashBoardRow *row = find_row (self, port);
+  EsplashBoardRow *row = find_row (self, port, FALSE);
 
   if (row != NULL)
     unplugged (self, row);
@@ -493,7 +525,7 @@ void
 esplash_production_view_unplug_virtual (EsplashProductionView *self,
                                         EsplashFlashSession   *session)
 {
-  EsplashBoardRow *row = find_row (self, esplash_flash_session_get_port (session));
+  EsplashBoardRow *row = find_row (self, esplash_flash_session_get_port (session), FALSE);
 
   g_return_if_fail (esplash_flash_session_get_sim (session) != NULL);
 
@@ -506,7 +538,7 @@ void
 esplash_production_view_replug_virtual (EsplashProductionView *self,
                                         EsplashFlashSession   *session)
 {
-  EsplashBoardRow *row = find_row (self, esplash_flash_session_get_port (session));
+  EsplashBoardRow *row = find_row (self, esplash_flash_session_get_port (session), FALSE);
 
   g_return_if_fail (esplash_flash_session_get_sim (session) != NULL);
 
