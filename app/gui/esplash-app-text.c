@@ -302,14 +302,6 @@ title_msgid (const char *id)
   return NULL;
 }
 
-const char *
-esplash_diagnosis_translated_title (const char *id)
-{
-  const char *msgid = title_msgid (id);
-
-  return msgid != NULL ? _(msgid) : NULL;
-}
-
 /* Untranslated, the core's own title says more (it names the chip or the
  * port); gettext hands back the msgid itself then. */
 const char *

@@ -31,8 +31,6 @@ const char *esplash_job_cancelled_text (EsplashJobAction   action,
                                         const char       **detail);
 /* "ESP32-S3 · revision v0.2 · 4.0 MiB flash · MAC … · 40 MHz crystal" */
 char       *esplash_chip_summary   (const EsplashChipDescription *chip);
-/* The translated title for a diagnosis id, %NULL for an unknown id. */
-const char *esplash_diagnosis_translated_title (const char *id);
 /* The diagnosis' title in the user's language, else the core's own
  * (which names the chip or the port). */
 const char *esplash_diagnosis_title (const EsplashDiagnosis *diagnosis);

@@ -33,6 +33,7 @@ void                 esplash_troubleshoot_close (EsplashTroubleshoot *self);
 
 /* (nullable) the board watched */
 EsplashFlashSession *esplash_troubleshoot_get_session (EsplashTroubleshoot *self);
+
 /* For tests: the open page and its window, %NULL when closed. */
 EsplashTroubleshootPage *esplash_troubleshoot_get_page   (EsplashTroubleshoot *self);
 GtkWindow               *esplash_troubleshoot_get_dialog (EsplashTroubleshoot *self);
