@@ -155,3 +155,21 @@ esplash_device_detect_console (EsplashDevice  *self,
   self->console = esplash_chip_console_from_uartdev (self->chip, self->revision, value);
   return TRUE;
 }
+
+/**
+ * esplash_chip_description_dup_mac:
+ * @desc: a chip description
+ *
+ * Returns: (transfer full): the MAC as "aa:bb:cc:dd:ee:ff"
+ */
+char *
+esplash_chip_description_dup_mac (const EsplashChipDescription *desc)
+{
+  const guint8 *mac;
+
+  g_return_val_if_fail (desc != NULL, NULL);
+
+  mac = desc->mac;
+  return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x",
+                          mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}

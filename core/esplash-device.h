@@ -58,6 +58,9 @@ typedef struct {
   guint                  baud;          /* appended: the line's rate when described */
 } EsplashChipDescription;
 
+/* The chip's MAC as "aa:bb:cc:dd:ee:ff". */
+char *esplash_chip_description_dup_mac (const EsplashChipDescription *desc);
+
 #define ESPLASH_TYPE_DEVICE (esplash_device_get_type ())
 G_DECLARE_FINAL_TYPE (EsplashDevice, esplash_device, ESPLASH, DEVICE, GObject)
 

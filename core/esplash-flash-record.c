@@ -93,6 +93,53 @@ esplash_flash_record_add_image (EsplashFlashRecord *record,
 }
 
 /**
+ * esplash_flash_record_add_images:
+ * @record: a record
+ * @images: (element-type EsplashRecordImage): images of another record
+ *
+ * Adds copies of @images, digests included: a run that flashes the same
+ * images to many boards hashes them once.
+ */
+void
+esplash_flash_record_add_images (EsplashFlashRecord *record,
+                                 GPtrArray          *images)
+{
+  for (guint i = 0; images != NULL && i < images->len; i++)
+    {
+      const EsplashRecordImage *image = g_ptr_array_index (images, i);
+      EsplashRecordImage *copy = g_new0 (EsplashRecordImage, 1);
+
+      copy->offset = image->offset;
+      copy->size = image->size;
+      copy->sha256 = g_strdup (image->sha256);
+      copy->name = g_strdup (image->name);
+      g_ptr_array_add (record->images, copy);
+    }
+}
+
+/**
+ * esplash_flash_record_set_chip:
+ * @record: a record
+ * @chip: what the board said of itself once connected
+ *
+ * Fills the chip, revision, MAC, flash ID and size.
+ */
+void
+esplash_flash_record_set_chip (EsplashFlashRecord           *record,
+                               const EsplashChipDescription *chip)
+{
+  g_return_if_fail (chip != NULL);
+
+  g_free (record->chip);
+  record->chip = g_strdup (chip->chip != NULL ? chip->chip->name : NULL);
+  record->revision = chip->revision;
+  g_free (record->mac);
+  record->mac = esplash_chip_description_dup_mac (chip);
+  record->flash_id = chip->flash_id;
+  record->flash_size = chip->flash_size;
+}
+
+/**
  * esplash_record_format_for_path:
  * @path: the record file
  *

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include "esplash-device.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,12 @@ void     esplash_flash_record_add_image (EsplashFlashRecord *record,
                                          guint32             offset,
                                          GBytes             *data,
                                          const char         *name);
+/* Copies of @images (EsplashRecordImage), their digests computed already. */
+void     esplash_flash_record_add_images (EsplashFlashRecord *record,
+                                          GPtrArray          *images);
+/* Chip, revision, MAC, flash ID and size from what the board said. */
+void     esplash_flash_record_set_chip  (EsplashFlashRecord           *record,
+                                         const EsplashChipDescription *chip);
 
 EsplashRecordFormat esplash_record_format_for_path (const char *path);
 

@@ -523,15 +523,9 @@ esplash_job_get_chip_name (EsplashJob *self)
 char *
 esplash_job_dup_mac (EsplashJob *self)
 {
-  const guint8 *mac;
-
   g_return_val_if_fail (ESPLASH_IS_JOB (self), NULL);
 
-  if (!self->described)
-    return NULL;
-  mac = self->description.mac;
-  return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x",
-                          mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  return self->described ? esplash_chip_description_dup_mac (&self->description) : NULL;
 }
 
 /**

@@ -16,6 +16,7 @@
 
 #include "esplash-chip-dialog.h"
 #include "esplash-window-private.h"
+#include "test-gui-rig.h"
 
 /* A stall the user would notice; the acceptance limit. */
 /* Issue 4's bound. Sanitizer builds run several times slower, so there the
@@ -25,7 +26,6 @@
 #else
 #define MAX_STALL_US (50 * G_TIME_SPAN_MILLISECOND)
 #endif
-#define PROBE_INTERVAL_MS 5
 
 static char *
 image_path (const char *name)
@@ -174,8 +174,7 @@ typedef struct {
   gdouble        last_job;
   gdouble        last_bar;
   guint          n_updates;
-  gint64         last_probe;
-  gint64         max_gap;
+  StallProbe     stall;
 } Watch;
 
 static void
@@ -192,18 +191,6 @@ fraction_cb (EsplashJob *job,
   watch->last_job = fraction;
   watch->last_bar = bar;
   watch->n_updates++;
-}
-
-static gboolean
-probe_cb (gpointer user_data)
-{
-  Watch *watch = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (watch->last_probe != 0)
-    watch->max_gap = MAX (watch->max_gap, now - watch->last_probe);
-  watch->last_probe = now;
-  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -224,7 +211,6 @@ test_flash (void)
   EsplashJob *job;
   g_autoptr(EsplashJob) job_ref = NULL;
   EsplashSim *board;
-  guint probe;
 
   g_assert_false (action_enabled (window, "flash"));
   drop_images (window, first);
@@ -257,17 +243,17 @@ test_flash (void)
   g_assert_true (action_enabled (window, "cancel"));
   g_signal_connect (job, "notify::fraction", G_CALLBACK (fraction_cb), &watch);
 
-  probe = g_timeout_add (PROBE_INTERVAL_MS, probe_cb, &watch);
+  stall_probe_start (&watch.stall);
   g_assert_true (wait_idle (window, 60));
-  g_source_remove (probe);
+  stall_probe_stop (&watch.stall);
 
   assert_result (window, "Firmware flashed");
   g_assert_cmpuint (watch.n_updates, >, 2);
   g_assert_cmpfloat (watch.last_job, ==, 1.0);
   g_assert_cmpfloat (watch.last_bar, ==, 1.0);
   g_test_message ("longest main-loop gap while flashing: %" G_GINT64_FORMAT " µs",
-                  watch.max_gap);
-  g_assert_cmpint (watch.max_gap, <, MAX_STALL_US);
+                  watch.stall.max_gap);
+  g_assert_cmpint (watch.stall.max_gap, <, MAX_STALL_US);
 
   board = esplash_window_get_virtual_board (window);
   g_assert_nonnull (board);
@@ -310,25 +296,12 @@ test_flash (void)
 
 /* ---- a build folder ---------------------------------------------------- */
 
-static void
-write_file (const char *dir,
-            const char *name,
-            GBytes     *contents)
-{
-  g_autofree char *path = g_build_filename (dir, name, NULL);
-  g_autofree char *parent = g_path_get_dirname (path);
-
-  g_assert_cmpint (g_mkdir_with_parents (parent, 0700), ==, 0);
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (contents, NULL),
-                                      g_bytes_get_size (contents), NULL));
-}
-
 /* An ESP-IDF build folder dropped as a whole: the offsets come from its
  * flasher_args.json (protocol.md §9.1), not from the names. */
 static void
 test_build_folder (void)
 {
-  static const char flasher_args[] =
+  static const char folder_args[] =
     "{ \"flash_files\": { \"0x0\": \"bootloader/bootloader.bin\",\n"
     "                   \"0x8000\": \"partition_table/partition-table.bin\",\n"
     "                   \"0x20000\": \"blink.bin\" },\n"
@@ -340,7 +313,7 @@ test_build_folder (void)
   };
   g_autoptr(EsplashSim) board = new_board (FALSE, ESPLASH_SIM_FAULT_NONE, 0);
   g_autofree char *dir = g_dir_make_tmp ("esplash-build-XXXXXX", NULL);
-  g_autoptr(GBytes) args = g_bytes_new_static (flasher_args, sizeof flasher_args - 1);
+  g_autoptr(GBytes) args = g_bytes_new_static (folder_args, sizeof folder_args - 1);
   g_autoptr(GFile) folder = g_file_new_for_path (dir);
   GFile *dropped[] = { folder };
   GtkDropTarget *target;
@@ -352,9 +325,9 @@ test_build_folder (void)
     {
       g_autoptr(GBytes) image = load_image (files[i].image);
 
-      write_file (dir, files[i].name, image);
+      write_build_file (dir, files[i].name, image);
     }
-  write_file (dir, "flasher_args.json", args);
+  write_build_file (dir, "flasher_args.json", args);
 
   esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   select_virtual_board (window);
@@ -632,19 +605,7 @@ int
 main (int    argc,
       char **argv)
 {
-  gboolean have_display;
-
-  g_test_init (&argc, &argv, NULL);
-  /* Without a session bus the accessibility bridge warns, and warnings are
-   * fatal in tests; accessibility is not what this test checks. */
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    g_setenv ("GTK_A11Y", "none", TRUE);
-  /* Xvfb has no GPU: GTK's GL renderer would run on a software rasteriser
-   * that compiles shaders and paints frames in tens of milliseconds, which
-   * says nothing about the app. Cairo measures what the app does. */
-  if (g_getenv ("GSK_RENDERER") == NULL)
-    g_setenv ("GSK_RENDERER", "cairo", TRUE);
-  have_display = gtk_init_check ();
+  gboolean have_display = gui_test_init (&argc, &argv);
 
   g_test_add_func ("/esplash/gui/flash", have_display ? test_flash : test_no_display);
   g_test_add_func ("/esplash/gui/build-folder", have_display ? test_build_folder : test_no_display);

@@ -24,7 +24,6 @@
 #else
 #define MAX_STALL_US (50 * G_TIME_SPAN_MILLISECOND)
 #endif
-#define PROBE_INTERVAL_MS 5
 
 typedef struct {
   char          *dir;
@@ -332,22 +331,9 @@ test_reenumeration (Fixture       *fixture,
 }
 
 typedef struct {
-  gint64 last_probe;
-  gint64 max_gap;
-  guint64 bytes;
+  StallProbe stall;
+  guint64    bytes;
 } Watch;
-
-static gboolean
-probe_cb (gpointer user_data)
-{
-  Watch *watch = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (watch->last_probe != 0)
-    watch->max_gap = MAX (watch->max_gap, now - watch->last_probe);
-  watch->last_probe = now;
-  return G_SOURCE_CONTINUE;
-}
 
 static void
 output_cb (EsplashMonitor *monitor,
@@ -369,7 +355,6 @@ test_flood (Fixture       *fixture,
   EsplashMonitorView *view = monitor_view (window);
   Watch watch = { 0 };
   gint64 until;
-  guint probe;
 
   esplash_selected_board_set_virtual_board (esplash_window_get_selected_board (window), board);
   flash_build (fixture);
@@ -378,22 +363,22 @@ test_flood (Fixture       *fixture,
   g_signal_connect (esplash_window_monitor_get_monitor (monitor), "output", G_CALLBACK (output_cb), &watch);
 
   esplash_sim_set_app_flood (board, TRUE);
-  probe = g_timeout_add (PROBE_INTERVAL_MS, probe_cb, &watch);
+  stall_probe_start (&watch.stall);
   until = g_get_monotonic_time () + 3 * G_TIME_SPAN_SECOND;
   while (g_get_monotonic_time () < until)
     g_main_context_iteration (NULL, TRUE);
-  g_source_remove (probe);
+  stall_probe_stop (&watch.stall);
   esplash_sim_set_app_flood (board, FALSE);
 
   g_test_message ("2 Mbaud flood: %" G_GUINT64_FORMAT " bytes in 3 s, %u lines kept, "
                   "longest main-loop gap %.1f ms", watch.bytes, esplash_monitor_view_get_n_lines (view),
-                  watch.max_gap / 1000.0);
+                  watch.stall.max_gap / 1000.0);
   /* 2 Mbaud is 200 kB/s: most of 600 kB arrived (not a trickle) … */
   g_assert_cmpuint (watch.bytes, >, 400000);
   g_assert_cmpuint (esplash_monitor_view_get_n_lines (view), <=, esplash_monitor_view_get_max_lines (view));
   g_assert_true (wait_for_text (window, "flood: line ", 5));
   /* … and the main loop never stalled. */
-  g_assert_cmpint (watch.max_gap, <, MAX_STALL_US);
+  g_assert_cmpint (watch.stall.max_gap, <, MAX_STALL_US);
 }
 
 static void
@@ -406,15 +391,7 @@ int
 main (int    argc,
       char **argv)
 {
-  gboolean have_display;
-
-  g_test_init (&argc, &argv, NULL);
-  /* No session bus under xvfb-run: the accessibility bridge would warn,
-   * and warnings are fatal in tests. */
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    g_setenv ("GTK_A11Y", "none", TRUE);
-  have_display = gtk_init_check ();
-  if (have_display)
+  if (gui_test_init (&argc, &argv))
     {
       g_test_add ("/esplash/gui/monitor/flash-then-monitor", Fixture, NULL, fixture_set_up,
                   test_flash_then_monitor, fixture_tear_down);

@@ -26,7 +26,6 @@
 #else
 #define MAX_STALL_US (50 * G_TIME_SPAN_MILLISECOND)   /* issue 13's bound */
 #endif
-#define PROBE_INTERVAL_MS 5
 #define WIDTH 1000
 #define HEIGHT 780   /* the suite's Xvfb screen is 800 high */
 #define N_BOARDS 8
@@ -42,21 +41,8 @@ typedef struct {
   char          *dir;       /* the build folder */
   char          *record;    /* the record file */
   EsplashWindow *window;
-  gint64         last_probe;
-  gint64         max_gap;
+  StallProbe     stall;
 } Fixture;
-
-static gboolean
-probe_cb (gpointer user_data)
-{
-  Fixture *fixture = user_data;
-  gint64 now = g_get_monotonic_time ();
-
-  if (fixture->last_probe != 0)
-    fixture->max_gap = MAX (fixture->max_gap, now - fixture->last_probe);
-  fixture->last_probe = now;
-  return G_SOURCE_CONTINUE;
-}
 
 static gboolean
 wait_for (gboolean (*done) (Fixture *fixture),
@@ -210,7 +196,6 @@ test_eight_boards (Fixture       *fixture,
   g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(GHashTable) macs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   guint flashed, failed;
-  guint probe;
 
   g_assert_false (g_action_get_enabled (g_action_map_lookup_action (G_ACTION_MAP (fixture->window), "flash")));
   for (guint i = 0; i < N_BOARDS; i++)
@@ -225,18 +210,18 @@ test_eight_boards (Fixture       *fixture,
   g_assert_true (g_action_get_enabled (g_action_map_lookup_action (G_ACTION_MAP (fixture->window), "flash")));
   wait_frames (5);
 
-  probe = g_timeout_add (PROBE_INTERVAL_MS, probe_cb, fixture);
+  stall_probe_start (&fixture->stall);
   g_action_group_activate_action (G_ACTION_GROUP (fixture->window), "flash", NULL);
   for (guint i = 0; i < N_BOARDS; i++)
     g_assert_true (esplash_flash_session_is_busy (sessions[i]));
   /* While they run, the files and options stay as they are. */
   g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (esplash_window_get_firmware_list (fixture->window))));
   g_assert_true (wait_for (idle, fixture, 180));
-  g_source_remove (probe);
+  stall_probe_stop (&fixture->stall);
 
   g_test_message ("%u boards flashed at once; longest main-loop gap %.1f ms", N_BOARDS,
-                  fixture->max_gap / 1000.0);
-  g_assert_cmpint (fixture->max_gap, <, MAX_STALL_US);
+                  fixture->stall.max_gap / 1000.0);
+  g_assert_cmpint (fixture->stall.max_gap, <, MAX_STALL_US);
 
   esplash_production_view_get_counts (view, &flashed, &failed);
   g_assert_cmpuint (flashed, ==, N_BOARDS);
@@ -303,10 +288,9 @@ test_auto_and_unplug (Fixture       *fixture,
   g_autoptr(GPtrArray) lines = NULL;
   EsplashTroubleshoot *troubleshoot = esplash_window_get_troubleshoot (fixture->window);
   JsonObject *a_line = NULL, *b_line = NULL;
-  guint probe;
 
   esplash_production_view_set_auto (view, TRUE);
-  probe = g_timeout_add (PROBE_INTERVAL_MS, probe_cb, fixture);
+  stall_probe_start (&fixture->stall);
   a = esplash_production_view_add_virtual_board (view, &a_options);
   b = esplash_production_view_add_virtual_board (view, &b_options);
   g_assert_true (esplash_flash_session_is_busy (a));
@@ -317,8 +301,8 @@ test_auto_and_unplug (Fixture       *fixture,
   g_assert_true (esplash_flash_session_is_busy (a));
   esplash_production_view_unplug_virtual (view, a);
   g_assert_true (wait_for (idle, fixture, 120));
-  g_source_remove (probe);
-  g_assert_cmpint (fixture->max_gap, <, MAX_STALL_US);
+  stall_probe_stop (&fixture->stall);
+  g_assert_cmpint (fixture->stall.max_gap, <, MAX_STALL_US);
 
   /* The one pulled out failed, with its diagnosis and its help … */
   g_assert_cmpint (esplash_flash_session_get_state (a), ==, ESPLASH_SESSION_FAILED);
@@ -646,16 +630,7 @@ test_no_display (void)
 int
 main (int argc, char **argv)
 {
-  gboolean have_display;
-
-  g_test_init (&argc, &argv, NULL);
-  /* Without a session bus the accessibility bridge warns, and warnings are
-   * fatal in tests; accessibility is not what this test checks. */
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    g_setenv ("GTK_A11Y", "none", TRUE);
-  have_display = gtk_init_check ();
-
-  if (!have_display)
+  if (!gui_test_init (&argc, &argv))
     {
       g_test_add_func ("/esplash/gui/production/skipped", test_no_display);
       return g_test_run ();

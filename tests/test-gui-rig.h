@@ -1,6 +1,7 @@
-/* test-gui-rig.h: what the GUI tests share — an ESP-IDF build folder of
- * "blink" for the ESP32-S3 made on the fly (images with valid headers,
- * checksums and digests), and rendering a window to a checked picture
+/* test-gui-rig.h: what the GUI tests share — starting GTK for a test, an
+ * ESP-IDF build folder of "blink" for the ESP32-S3 made on the fly (images
+ * with valid headers, checksums and digests), the longest main-loop gap
+ * while something runs, and rendering a window to a checked picture
  * (saved as PNG under $ESPLASH_SCREENSHOT_DIR when set).
  *
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -10,6 +11,57 @@
 #include <glib/gstdio.h>
 #include <string.h>
 #include <gtk/gtk.h>
+
+/* g_test_init(), then GTK; FALSE without a display. Without a session bus
+ * (xvfb-run) the accessibility bridge warns, and warnings are fatal in
+ * tests; accessibility is not what these tests check. Xvfb has no GPU:
+ * GL would run on a software rasteriser that says nothing about the app,
+ * so Cairo draws. */
+static G_GNUC_UNUSED gboolean
+gui_test_init (int    *argc,
+               char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
+    g_setenv ("GTK_A11Y", "none", TRUE);
+  if (g_getenv ("GSK_RENDERER") == NULL)
+    g_setenv ("GSK_RENDERER", "cairo", TRUE);
+  return gtk_init_check ();
+}
+
+/* The longest gap between ticks of a 5 ms timeout: how long the main loop
+ * was not answering. */
+typedef struct {
+  guint  id;
+  gint64 last_tick;
+  gint64 max_gap;    /* µs */
+} StallProbe;
+
+static gboolean
+stall_probe_tick_cb (gpointer user_data)
+{
+  StallProbe *probe = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (probe->last_tick != 0)
+    probe->max_gap = MAX (probe->max_gap, now - probe->last_tick);
+  probe->last_tick = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static G_GNUC_UNUSED void
+stall_probe_start (StallProbe *probe)
+{
+  probe->last_tick = 0;
+  probe->max_gap = 0;
+  probe->id = g_timeout_add (5, stall_probe_tick_cb, probe);
+}
+
+static G_GNUC_UNUSED void
+stall_probe_stop (StallProbe *probe)
+{
+  g_clear_handle_id (&probe->id, g_source_remove);
+}
 
 /* The files of an ESP-IDF build of "blink" for the ESP32-S3, relative to
  * the build folder, and flasher_args.json naming them (protocol.md §9.1). */

@@ -10,6 +10,7 @@
 #include <gtk/gtk.h>
 
 #include "esplash-window-private.h"
+#include "test-gui-rig.h"
 #include "esplash-firmware-list.h"
 #include "esplash-baud-memory.h"
 
@@ -142,14 +143,7 @@ int
 main (int    argc,
       char **argv)
 {
-  gboolean have_display;
-
-  g_test_init (&argc, &argv, NULL);
-  /* Without a session bus the accessibility bridge warns, and warnings are
-   * fatal in tests; accessibility is not what this test checks. */
-  if (g_getenv ("DBUS_SESSION_BUS_ADDRESS") == NULL)
-    g_setenv ("GTK_A11Y", "none", TRUE);
-  have_display = gtk_init_check ();
+  gboolean have_display = gui_test_init (&argc, &argv);
 
   g_test_add_func ("/esplash/window/parse-offset", test_offsets);
   g_test_add_func ("/esplash/window/baud-memory", test_baud_memory);

@@ -46,13 +46,6 @@ result_bool (CliContext *ctx, const char *name, gboolean value)
   json_builder_add_boolean_value (ctx->result, value);
 }
 
-static char *
-format_mac (const guint8 mac[6])
-{
-  return g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x",
-                          mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
-}
-
 char *
 cli_format_size (guint32 bytes)
 {
@@ -95,7 +88,7 @@ cli_describe (CliContext              *ctx,
   result_int (ctx, "revision", desc->revision);
   if (desc->secure_download_mode)
     return TRUE;
-  mac = format_mac (desc->mac);
+  mac = esplash_chip_description_dup_mac (desc);
   cli_output_message (ctx->out, ESPLASH_LOG_INFO, "Crystal is %uMHz", desc->crystal_mhz);
   cli_output_message (ctx->out, ESPLASH_LOG_INFO, "MAC: %s", mac);
   result_int (ctx, "crystal_mhz", desc->crystal_mhz);

@@ -42,17 +42,7 @@ cli_record_append (CliContext    *ctx,
   record.port = g_strdup (ctx->port_used);
   record.usb_serial = g_strdup (ctx->usb_serial);
   if (ctx->record_described)
-    {
-      const EsplashChipDescription *desc = &ctx->record_desc;
-      const guint8 *m = desc->mac;
-
-      record.chip = g_strdup (desc->chip != NULL ? desc->chip->name : NULL);
-      record.revision = desc->revision;
-      record.mac = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x",
-                                    m[0], m[1], m[2], m[3], m[4], m[5]);
-      record.flash_id = desc->flash_id;
-      record.flash_size = desc->flash_size;
-    }
+    esplash_flash_record_set_chip (&record, &ctx->record_desc);
   /* the regions written, else (a failure before) those the plan holds */
   if (regions == NULL && ctx->plan != NULL)
     regions = plan_regions = esplash_flash_plan_dup_regions (ctx->plan);

@@ -190,7 +190,6 @@ char *
 esplash_chip_summary (const EsplashChipDescription *chip)
 {
   g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_free);
-  const guint8 *mac = chip->mac;
   g_autofree char *mac_text = NULL;
 
   g_return_val_if_fail (chip->chip != NULL, NULL);
@@ -206,8 +205,7 @@ esplash_chip_summary (const EsplashChipDescription *chip)
       /* TRANSLATORS: "4.0 MiB flash" */
       g_ptr_array_add (parts, g_strdup_printf (_("%s flash"), size));
     }
-  mac_text = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x",
-                              mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  mac_text = esplash_chip_description_dup_mac (chip);
   /* TRANSLATORS: the chip's MAC address */
   g_ptr_array_add (parts, g_strdup_printf (_("MAC %s"), mac_text));
   if (chip->crystal_mhz > 0)

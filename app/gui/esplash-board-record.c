@@ -33,26 +33,8 @@ esplash_board_record_append (EsplashFlashSession *session,
                                                               : esplash_port_item_get_id (port));
   record.usb_serial = g_strdup (esplash_port_item_get_usb_serial (port));
   if (chip != NULL && chip->chip != NULL)
-    {
-      const guint8 *m = chip->mac;
-
-      record.chip = g_strdup (chip->chip->name);
-      record.revision = chip->revision;
-      record.mac = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-      record.flash_id = chip->flash_id;
-      record.flash_size = chip->flash_size;
-    }
-  for (guint i = 0; images != NULL && i < images->len; i++)
-    {
-      const EsplashRecordImage *image = g_ptr_array_index (images, i);
-      EsplashRecordImage *copy = g_new0 (EsplashRecordImage, 1);
-
-      copy->offset = image->offset;
-      copy->size = image->size;
-      copy->sha256 = g_strdup (image->sha256);
-      copy->name = g_strdup (image->name);
-      g_ptr_array_add (record.images, copy);
-    }
+    esplash_flash_record_set_chip (&record, chip);
+  esplash_flash_record_add_images (&record, images);
   record.duration_s = esplash_job_get_elapsed (job);
   record.ok = esplash_flash_session_get_state (session) == ESPLASH_SESSION_SUCCEEDED;
   record.error = g_strdup (esplash_flash_session_get_error_message (session));

@@ -93,6 +93,7 @@ static void
 update_chip (EsplashBoardRow *self)
 {
   const EsplashChipDescription *chip = esplash_flash_session_get_chip (self->session);
+  g_autofree char *mac = NULL;
   g_autofree char *text = NULL;
 
   if (chip == NULL || chip->chip == NULL)
@@ -100,9 +101,9 @@ update_chip (EsplashBoardRow *self)
       set_label (self->chip, _("Chip not known yet"));
       return;
     }
+  mac = esplash_chip_description_dup_mac (chip);
   /* TRANSLATORS: a board's line in production mode: "ESP32-S3 · MAC 24:0a:c4:00:00:01" */
-  text = g_strdup_printf (_("%s · MAC %02x:%02x:%02x:%02x:%02x:%02x"), chip->chip->name,
-                          chip->mac[0], chip->mac[1], chip->mac[2], chip->mac[3], chip->mac[4], chip->mac[5]);
+  text = g_strdup_printf (_("%s · MAC %s"), chip->chip->name, mac);
   set_label (self->chip, text);
 }
 

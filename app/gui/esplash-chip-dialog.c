@@ -78,10 +78,8 @@ static void
 fill (EsplashChipDialog            *self,
       const EsplashChipDescription *chip)
 {
-  const guint8 *mac = chip->mac;
   g_autofree char *revision = g_strdup_printf ("v%u.%u", chip->revision / 100, chip->revision % 100);
-  g_autofree char *mac_text = g_strdup_printf ("%02x:%02x:%02x:%02x:%02x:%02x",
-                                               mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  g_autofree char *mac_text = esplash_chip_description_dup_mac (chip);
   g_autofree char *crystal = NULL;
   g_autofree char *flash_id = NULL;
   g_autofree char *flash_size = NULL;

@@ -50,8 +50,7 @@ struct _EsplashFlashSession
   EsplashDiagnosis  *diagnosis;
   char              *error_message;   /* of the last job, nullable */
   gint64             started_us;      /* wall clock of the last start */
-  gboolean           have_result;
-  char              *result_kind;
+  char              *result_kind;     /* NULL: no result (none yet, or a job runs) */
   char              *result_title;
   char              *result_hint;
   char              *result_detail;
@@ -108,7 +107,6 @@ esplash_flash_session_set_result (EsplashFlashSession *self,
 {
   g_return_if_fail (ESPLASH_IS_FLASH_SESSION (self));
 
-  self->have_result = kind != NULL;
   g_free (self->result_kind);
   self->result_kind = g_strdup (kind);
   g_free (self->result_title);
@@ -137,7 +135,7 @@ esplash_flash_session_get_result (EsplashFlashSession *self,
     *hint = self->result_hint;
   if (detail != NULL)
     *detail = self->result_detail;
-  return self->have_result;
+  return self->result_kind != NULL;
 }
 
 /* ---- plans ------------------------------------------------------------- */
@@ -340,7 +338,7 @@ esplash_flash_session_run (EsplashFlashSession        *self,
   g_strfreev (self->region_names);
   self->region_names = g_strdupv ((char **) region_names);
   g_clear_pointer (&self->diagnosis, esplash_diagnosis_free);
-  self->have_result = FALSE;
+  g_clear_pointer (&self->result_kind, g_free);   /* no result while it runs */
   self->started_us = g_get_real_time ();
 
   g_signal_connect_object (self->job, "log", G_CALLBACK (job_log_cb), self, G_CONNECT_SWAPPED);
@@ -518,7 +516,7 @@ esplash_flash_session_get_property (GObject    *object,
       g_value_set_pointer (value, (gpointer) esplash_flash_session_get_chip (self));
       break;
     case PROP_RESULT:
-      g_value_set_string (value, self->have_result ? self->result_kind : NULL);
+      g_value_set_string (value, self->result_kind);
       break;
     case PROP_DIAGNOSIS:
       g_value_set_pointer (value, self->diagnosis);

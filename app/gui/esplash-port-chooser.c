@@ -109,6 +109,14 @@ apply_ports (EsplashPortChooser *self)
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTED]);
 }
 
+EsplashPortWatch *
+esplash_port_chooser_get_port_watch (EsplashPortChooser *self)
+{
+  g_return_val_if_fail (ESPLASH_IS_PORT_CHOOSER (self), NULL);
+
+  return self->watch;
+}
+
 void
 esplash_port_chooser_refresh (EsplashPortChooser *self)
 {

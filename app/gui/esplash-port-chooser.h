@@ -7,6 +7,7 @@
 
 #include <gtk/gtk.h>
 #include "esplash-port-item.h"
+#include "esplash-port-watch.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,8 @@ EsplashPortItem *esplash_port_chooser_get_selected       (EsplashPortChooser *se
 const char      *esplash_port_chooser_get_preferred_port (EsplashPortChooser *self);
 void             esplash_port_chooser_set_preferred_port (EsplashPortChooser *self,
                                                           const char         *id);
+/* (transfer none) what lists the ports, every second */
+EsplashPortWatch *esplash_port_chooser_get_port_watch   (EsplashPortChooser *self);
 /* Looks for new ports now rather than at the next tick. */
 void             esplash_port_chooser_refresh            (EsplashPortChooser *self);
 

@@ -19,7 +19,6 @@
 /* How long an unplugged board's row stays, and so how long a board that
  * comes back under the same name or USB serial counts as the same one. */
 #define UNPLUGGED_KEEP_US (10 * G_USEC_PER_SEC)
-#define WATCH_INTERVAL_MS 1000
 
 struct _EsplashProductionView
 {
@@ -31,7 +30,8 @@ struct _EsplashProductionView
   GtkLabel              *summary;
 
   EsplashFlasher        *flasher;       /* nullable until set */
-  EsplashPortWatch      *watch;
+  EsplashPortWatch      *watch;         /* the port drop-down's, shared; nullable until set */
+  gboolean               active;        /* production mode is on */
   guint                  n_virtual;     /* virtual boards added so far, for their names */
   guint                  n_flashed;
   guint                  n_failed;
@@ -312,8 +312,12 @@ port_added_cb (EsplashProductionView *self,
                EsplashPortItem       *port,
                gboolean               initial)
 {
-  EsplashBoardRow *row = find_row (self, port, TRUE);
+  EsplashBoardRow *row;
   g_autoptr(EsplashFlashSession) session = NULL;
+
+  if (!self->active)
+    return;
+  row = find_row (self, port, TRUE);
 
   if (row != NULL && esplash_board_row_is_unplugged (row) &&
       !same_board (esplash_flash_session_get_port (esplash_board_row_get_session (row)), port))
@@ -350,7 +354,7 @@ static void
 port_removed_cb (EsplashProductionView *self,
                  EsplashPortItem       *port)
 {
-  EsplashBoardRow *row = find_row (self, port, FALSE);
+  EsplashBoardRow *row = self->active ? find_row (self, port, FALSE) : NULL;
 
   if (row != NULL)
     unplugged (self, row);
@@ -368,16 +372,33 @@ esplash_production_view_set_flasher (EsplashProductionView *self,
 }
 
 void
+esplash_production_view_set_port_watch (EsplashProductionView *self,
+                                        EsplashPortWatch      *watch)
+{
+  g_return_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self));
+  g_return_if_fail (self->watch == NULL);
+
+  self->watch = g_object_ref (watch);
+  g_signal_connect_object (watch, "added", G_CALLBACK (port_added_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (watch, "removed", G_CALLBACK (port_removed_cb), self, G_CONNECT_SWAPPED);
+}
+
+void
 esplash_production_view_set_active (EsplashProductionView *self,
                                     gboolean               active)
 {
   g_return_if_fail (ESPLASH_IS_PRODUCTION_VIEW (self));
 
-  esplash_port_watch_set_active (self->watch, active, WATCH_INTERVAL_MS);
+  self->active = active;
   if (active)
     {
+      GPtrArray *present = self->watch != NULL ? esplash_port_watch_get_ports (self->watch) : NULL;
+
       self->n_flashed = self->n_failed = 0;
       update_summary (self);
+      /* Ports there already were not plugged in now: listed, not started. */
+      for (guint i = 0; present != NULL && i < present->len; i++)
+        port_added_cb (self, g_ptr_array_index (present, i), TRUE);
       return;
     }
   /* Not watched any more: the ports' rows would go stale (a running job
@@ -647,7 +668,7 @@ esplash_production_view_dispose (GObject *object)
 
   g_clear_handle_id (&self->sweep_id, g_source_remove);
   if (self->watch != NULL)
-    esplash_port_watch_set_active (self->watch, FALSE, 0);
+    g_signal_handlers_disconnect_by_data (self->watch, self);
   g_clear_object (&self->watch);
   if (self->list != NULL)
     esplash_production_view_cancel_all (self);
@@ -717,8 +738,5 @@ esplash_production_view_init (EsplashProductionView *self)
                                   heading, NULL, -1);
   gtk_widget_set_parent (GTK_WIDGET (self->list), GTK_WIDGET (self));
 
-  self->watch = esplash_port_watch_new ();
-  g_signal_connect_object (self->watch, "added", G_CALLBACK (port_added_cb), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (self->watch, "removed", G_CALLBACK (port_removed_cb), self, G_CONNECT_SWAPPED);
   update_summary (self);
 }

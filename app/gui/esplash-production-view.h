@@ -28,7 +28,12 @@ void      esplash_production_view_set_flasher (EsplashProductionView *self,
  * @settings ("production-auto", "production-record"). */
 void      esplash_production_view_bind        (EsplashProductionView *self,
                                                GSettings             *settings);
-/* Watches the serial ports while active (production mode is on). */
+/* The serial ports (the port drop-down's watch: one listing a second for
+ * both); followed while active. */
+void      esplash_production_view_set_port_watch (EsplashProductionView *self,
+                                                  EsplashPortWatch      *watch);
+/* Production mode is on: the ports present get rows (not started), the
+ * ports that come and go are followed. */
 void      esplash_production_view_set_active  (EsplashProductionView *self,
                                                gboolean               active);
 /* Starts every included board that is idle; returns how many started. */
@@ -66,7 +71,7 @@ void      esplash_production_view_unplug_virtual (EsplashProductionView *self,
 /* … and plugged in again (it powers up running its firmware). */
 void      esplash_production_view_replug_virtual (EsplashProductionView *self,
                                                   EsplashFlashSession   *session);
-/* (transfer none) for tests: the watch of real ports */
+/* (transfer none) (nullable): the watch of real ports */
 EsplashPortWatch *esplash_production_view_get_port_watch (EsplashProductionView *self);
 
 G_END_DECLS

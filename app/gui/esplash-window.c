@@ -605,6 +605,9 @@ esplash_window_init (EsplashWindow *self)
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->firmware_section, "message", G_CALLBACK (esplash_log_pane_append),
                            self->log_pane, G_CONNECT_SWAPPED);
+  /* One listing of the ports for the drop-down and production mode. */
+  esplash_production_view_set_port_watch (self->production_view,
+                                          esplash_port_chooser_get_port_watch (self->port_chooser));
   g_signal_connect_object (self->production_view, "notify::busy", G_CALLBACK (update_actions),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->production_view, "notify::n-boards", G_CALLBACK (update_actions),
