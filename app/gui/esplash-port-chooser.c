@@ -117,14 +117,6 @@ esplash_port_chooser_get_port_watch (EsplashPortChooser *self)
   return self->watch;
 }
 
-void
-esplash_port_chooser_refresh (EsplashPortChooser *self)
-{
-  g_return_if_fail (ESPLASH_IS_PORT_CHOOSER (self));
-
-  esplash_port_watch_refresh (self->watch);
-}
-
 static void
 selected_cb (EsplashPortChooser *self)
 {

@@ -23,7 +23,5 @@ void             esplash_port_chooser_set_preferred_port (EsplashPortChooser *se
                                                           const char         *id);
 /* (transfer none) what lists the ports, every second */
 EsplashPortWatch *esplash_port_chooser_get_port_watch   (EsplashPortChooser *self);
-/* Looks for new ports now rather than at the next tick. */
-void             esplash_port_chooser_refresh            (EsplashPortChooser *self);
 
 G_END_DECLS

@@ -154,14 +154,6 @@ list_now (EsplashPortWatch *self)
   g_task_run_in_thread (task, list_thread);
 }
 
-void
-esplash_port_watch_refresh (EsplashPortWatch *self)
-{
-  g_return_if_fail (ESPLASH_IS_PORT_WATCH (self));
-
-  list_now (self);
-}
-
 static gboolean
 tick_cb (gpointer user_data)
 {
@@ -189,12 +181,6 @@ esplash_port_watch_set_active (EsplashPortWatch *self,
     }
   list_now (self);
   self->timeout_id = g_timeout_add (MAX (interval_ms, 50), tick_cb, self);
-}
-
-gboolean
-esplash_port_watch_is_active (EsplashPortWatch *self)
-{
-  return self->timeout_id != 0;
 }
 
 GPtrArray *

@@ -27,9 +27,6 @@ EsplashPortWatch *esplash_port_watch_new        (void);
 void              esplash_port_watch_set_active (EsplashPortWatch *self,
                                                  gboolean          active,
                                                  guint             interval_ms);
-gboolean          esplash_port_watch_is_active  (EsplashPortWatch *self);
-/* Lists now rather than at the next tick (while active or not). */
-void              esplash_port_watch_refresh    (EsplashPortWatch *self);
 /* The ports of the last listing (EsplashPortItem, transfer none). */
 GPtrArray        *esplash_port_watch_get_ports  (EsplashPortWatch *self);
 /* Replaces esplash_port_list() (tests: ports that come and go). */
